@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/args.hpp"
+#include "actors/broadcast_options.hpp"
+
+namespace atrium {
+
+struct namespace_core;
+
+/// A selection of sockets of one namespace, built by chaining; every call returns a new
+/// operator and leaves this one unchanged (as Socket.IO's BroadcastOperator).
+///
+///   io.of("/").to("a").to("b").except("c").emit("news", "hello");
+///
+/// Callable from any thread. The packet is encoded once for all receivers.
+class broadcast_operator {
+public:
+  broadcast_operator(std::shared_ptr<const namespace_core> nsp, broadcast_options opts = {});
+
+  /// Adds rooms to the target union (`in` is the same).
+  broadcast_operator to(const std::string& room) const;
+  broadcast_operator to(const std::vector<std::string>& rooms) const;
+  broadcast_operator in(const std::string& room) const { return to(room); }
+  broadcast_operator in(const std::vector<std::string>& rooms) const { return to(rooms); }
+  /// Leaves out every socket in these rooms.
+  broadcast_operator except(const std::string& room) const;
+  broadcast_operator except(const std::vector<std::string>& rooms) const;
+  /// Stays on this node (no effect until the node is part of a cluster).
+  broadcast_operator local() const;
+  /// May be dropped for a client that cannot take it right now.
+  broadcast_operator as_volatile() const;
+
+  void emit(std::string_view event, const args& a = {}) const;
+  /// Disconnects every selected socket (`close`: also closes their connections).
+  void disconnect_sockets(bool close = false) const;
+
+  const broadcast_options& options() const noexcept { return opts_; }
+
+private:
+  std::shared_ptr<const namespace_core> nsp_;
+  broadcast_options opts_;
+};
+
+} // namespace atrium

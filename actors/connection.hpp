@@ -1,0 +1,44 @@
+#pragma once
+
+// The boundary between the actors and the network: net/ implements `connection`, the actors
+// only ever see this interface (never Beast).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atrium {
+
+/// One Socket.IO packet as Engine.IO message payloads, encoded once and shared, immutable, by
+/// every socket it is delivered to.
+struct encoded_packet {
+  std::string text;                     // Engine.IO message: '4' followed by the Socket.IO packet
+  std::vector<std::string> attachments; // raw binary attachments, one binary message each
+};
+using packet_ptr = std::shared_ptr<const encoded_packet>;
+
+/// What happened to a send; a full queue reports instead of growing.
+enum class send_status { ok, dropped, closed };
+
+/// A client's Engine.IO session as the actors see it. Every member is thread-safe and returns
+/// at once: the work happens on the connection's own strand.
+class connection {
+public:
+  virtual ~connection() = default;
+
+  /// Queues `packet` behind everything queued before it. A `droppable` (volatile) packet is
+  /// dropped rather than queued when the transport cannot take it now.
+  virtual send_status send(packet_ptr packet, bool droppable = false) = 0;
+
+  /// The socket of namespace `nsp` has left on the server side (its DISCONNECT was already
+  /// sent): packets for that namespace are no longer routed to it.
+  virtual void release(const std::string& nsp) = 0;
+
+  /// Ends the whole client, as Socket.IO's `socket.disconnect(true)`: every namespace still
+  /// connected gets its DISCONNECT packet and its socket `server namespace disconnect`, the
+  /// packets already queued are flushed, then the transport closes.
+  virtual void close() = 0;
+};
+using connection_ptr = std::shared_ptr<connection>;
+
+} // namespace atrium

@@ -1,0 +1,67 @@
+#pragma once
+
+// Every atom and message type exchanged between Atrium's actors, in one place.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include "actors/broadcast_options.hpp"
+#include "actors/connection.hpp"
+#include "actors/disconnect_reason.hpp"
+#include "protocol/socketio.hpp"
+
+namespace atrium {
+
+// socket actor <-> namespace supervisor
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using leave_all_atom = caf::atom_constant<caf::atom("leaveall")>;
+using broadcast_atom = caf::atom_constant<caf::atom("broadcast")>;
+using rooms_atom = caf::atom_constant<caf::atom("rooms")>;
+using sids_atom = caf::atom_constant<caf::atom("sids")>;
+using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
+
+// namespace supervisor -> room actor
+using add_atom = caf::atom_constant<caf::atom("add")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+
+// net -> socket actor, and timers of the socket actor
+using packet_atom = caf::atom_constant<caf::atom("packet")>;
+using ack_timeout_atom = caf::atom_constant<caf::atom("acktimeout")>;
+
+/// A socket's identity inside one node: cheap to hash, never reused within a process.
+using socket_key = std::uint64_t;
+
+/// Sockets a broadcast must skip (members of the `except` rooms), shared by every room actor
+/// the broadcast reaches.
+using exclusion_set = std::unordered_set<socket_key>;
+using exclusion_ptr = std::shared_ptr<const exclusion_set>;
+
+/// For a broadcast to several rooms: the index (into the broadcast's room list) of the one
+/// room that delivers to each socket, so a socket in several target rooms gets it once.
+using delivery_owner_map = std::unordered_map<socket_key, std::uint32_t>;
+using delivery_owner_ptr = std::shared_ptr<const delivery_owner_map>;
+
+/// `rooms` or `sids` of the in-memory adapter: name -> sorted names.
+using membership_map = std::map<std::string, std::vector<std::string>>;
+
+} // namespace atrium
+
+// Local-only pointers: these never cross a node boundary (a cluster sends encoded bytes).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::connection_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::packet_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::exclusion_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_owner_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::disconnect_reason)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::sio::packet)

@@ -1,0 +1,39 @@
+#pragma once
+
+// What every actor of one namespace shares: its name, its supervisor, and the application's
+// handlers. Filled in before the server starts listening, read-only afterwards (so it is read
+// from many actors without locks).
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "actors/adapter_event.hpp"
+#include "actors/handshake.hpp"
+
+namespace atrium {
+
+class socket;
+
+/// A refused connection: the client gets CONNECT_ERROR with this message (and data, if any).
+struct connect_refusal {
+  std::string message;
+  std::string data_json; // optional JSON value for `err.data`; empty for none
+};
+
+/// Runs before the socket connects; returning a refusal keeps it out.
+using middleware = std::function<std::optional<connect_refusal>(const handshake&)>;
+using connection_handler = std::function<void(socket&)>;
+
+struct namespace_core {
+  std::string name;
+  caf::actor supervisor;
+  std::vector<middleware> middlewares;
+  std::vector<connection_handler> connection_handlers;
+  std::vector<adapter_listener> adapter_listeners;
+};
+
+} // namespace atrium

@@ -1,0 +1,33 @@
+#pragma once
+
+// Builds the encoded packets the server sends. Each is built once and shared by every
+// socket it reaches.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "actors/args.hpp"
+#include "actors/connection.hpp"
+
+namespace atrium::packets {
+
+/// EVENT (or BINARY_EVENT when `a` has attachments) `[name, ...a]`, optionally asking for an ack.
+packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
+                 std::optional<std::uint64_t> ack_id = std::nullopt);
+
+/// ACK (or BINARY_ACK) answering `id` with `[...a]`.
+packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a);
+
+/// CONNECT reply `{"sid":...}`.
+packet_ptr connect(const std::string& nsp, std::string_view sid);
+
+/// CONNECT_ERROR `{"message":...[,"data":...]}`; `data_json` empty for none.
+packet_ptr connect_error(const std::string& nsp, std::string_view message,
+                         std::string_view data_json = {});
+
+/// DISCONNECT of a namespace.
+packet_ptr disconnect(const std::string& nsp);
+
+} // namespace atrium::packets

@@ -1,0 +1,123 @@
+#include "actors/server.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/namespace_supervisor.hpp"
+#include "actors/socket_actor.hpp"
+
+namespace atrium {
+
+namespace {
+
+/// net/'s handle on one socket actor.
+class actor_endpoint final : public socket_endpoint {
+public:
+  explicit actor_endpoint(caf::actor socket) : socket_(std::move(socket)) {}
+
+  void packet(sio::packet p, std::vector<std::string> attachments) override {
+    caf::anon_send(socket_, packet_atom::value, std::move(p), std::move(attachments));
+  }
+
+  void disconnected(disconnect_reason why) override {
+    caf::anon_send(socket_, disconnect_atom::value, why);
+  }
+
+private:
+  caf::actor socket_;
+};
+
+std::string normalized(std::string name) {
+  if (name.empty() || name.front() != '/')
+    return "/" + name;
+  return name;
+}
+
+} // namespace
+
+namespace_handle::namespace_handle(server& owner, std::shared_ptr<namespace_core> core)
+  : owner_(&owner), core_(std::move(core)) {
+}
+
+namespace_handle& namespace_handle::on_connection(connection_handler handler) {
+  core_->connection_handlers.push_back(std::move(handler));
+  return *this;
+}
+
+namespace_handle& namespace_handle::use(middleware check) {
+  core_->middlewares.push_back(std::move(check));
+  return *this;
+}
+
+namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) {
+  core_->adapter_listeners.push_back(std::move(listener));
+  return *this;
+}
+
+membership_map namespace_handle::rooms() const {
+  caf::scoped_actor self{owner_->system()};
+  membership_map result;
+  self->request(core_->supervisor, caf::infinite, rooms_atom::value)
+    .receive([&](membership_map& m) { result = std::move(m); }, [](caf::error&) {});
+  return result;
+}
+
+membership_map namespace_handle::sids() const {
+  caf::scoped_actor self{owner_->system()};
+  membership_map result;
+  self->request(core_->supervisor, caf::infinite, sids_atom::value)
+    .receive([&](membership_map& m) { result = std::move(m); }, [](caf::error&) {});
+  return result;
+}
+
+server::server(server_options opts) {
+  if (opts.threads > 0)
+    config_.set("scheduler.max-threads", static_cast<size_t>(opts.threads));
+  system_ = std::make_unique<caf::actor_system>(config_);
+  of("/");
+}
+
+server::~server() {
+  shutdown();
+  system_.reset(); // waits for every actor
+}
+
+namespace_handle server::of(std::string name) {
+  name = normalized(std::move(name));
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto& core = namespaces_[name];
+  if (!core) {
+    core = std::make_shared<namespace_core>();
+    core->name = name;
+    // The supervisor reads the core's handler lists only when sockets exist, which is after
+    // configuration (see namespace_handle).
+    core->supervisor = system_->spawn(namespace_supervisor,
+                                      std::shared_ptr<const namespace_core>(core));
+  }
+  return namespace_handle{*this, core};
+}
+
+void server::shutdown() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  for (auto& entry : namespaces_)
+    if (entry.second->supervisor)
+      caf::anon_send_exit(entry.second->supervisor, caf::exit_reason::user_shutdown);
+}
+
+socket_endpoint_ptr server::connect(const std::string& nsp, connection_ptr conn,
+                                    const handshake& hs, std::string auth_json) {
+  std::shared_ptr<const namespace_core> core;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto found = namespaces_.find(nsp);
+    if (found == namespaces_.end())
+      return nullptr;
+    core = found->second;
+  }
+  auto presented = hs;
+  presented.auth = std::move(auth_json);
+  auto socket = system_->spawn(socket_actor, std::move(core), std::move(conn),
+                               std::move(presented));
+  return std::make_shared<actor_endpoint>(std::move(socket));
+}
+
+} // namespace atrium

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "actors/adapter_event.hpp"
+#include "actors/broadcast_operator.hpp"
+#include "actors/messages.hpp"
+#include "actors/namespace_core.hpp"
+#include "actors/socket.hpp"
+#include "actors/socket_endpoint.hpp"
+
+namespace atrium {
+
+struct server_options {
+  unsigned threads = 0; // actor scheduler workers; 0: CAF's default
+};
+
+class server;
+
+/// One namespace of a server (Socket.IO's `io.of(name)`). Configure it (handlers, middleware,
+/// adapter listeners) before the transport starts; broadcasting works from any thread.
+class namespace_handle {
+public:
+  namespace_handle(server& owner, std::shared_ptr<namespace_core> core);
+
+  const std::string& name() const noexcept { return core_->name; }
+
+  /// Runs for every socket that connects, inside that socket's actor.
+  namespace_handle& on_connection(connection_handler handler);
+  /// Runs before connection handlers; a refusal sends CONNECT_ERROR and keeps the socket out.
+  namespace_handle& use(middleware check);
+  /// create-room / delete-room / join-room / leave-room, on the namespace supervisor.
+  namespace_handle& on_adapter_event(adapter_listener listener);
+
+  broadcast_operator to(const std::string& room) const { return all().to(room); }
+  broadcast_operator to(const std::vector<std::string>& rooms) const { return all().to(rooms); }
+  broadcast_operator in(const std::string& room) const { return all().to(room); }
+  broadcast_operator except(const std::string& room) const { return all().except(room); }
+  broadcast_operator except(const std::vector<std::string>& rooms) const {
+    return all().except(rooms);
+  }
+  broadcast_operator local() const { return all().local(); }
+  /// Every socket of the namespace.
+  broadcast_operator all() const { return broadcast_operator{core_}; }
+  void emit(std::string_view event, const args& a = {}) const { all().emit(event, a); }
+  void disconnect_sockets(bool close = false) const { all().disconnect_sockets(close); }
+
+  /// Snapshots of the adapter's maps. They block the caller: never call them from a handler
+  /// (use socket::fetch_rooms there).
+  membership_map rooms() const;
+  membership_map sids() const;
+
+private:
+  server* owner_;
+  std::shared_ptr<namespace_core> core_;
+};
+
+/// The Socket.IO server: namespaces, sockets and rooms on CAF actors. Attach a transport
+/// (atrium::net::http_server) to it to reach clients.
+class server final : public namespace_registry {
+public:
+  explicit server(server_options opts = {});
+  ~server() override;
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// The namespace `name` ("/" is always there); created on first use.
+  namespace_handle of(std::string name);
+
+  // Shortcuts for the main namespace "/", as `io.to(...)` in Socket.IO.
+  broadcast_operator to(const std::string& room) { return of("/").to(room); }
+  broadcast_operator to(const std::vector<std::string>& rooms) { return of("/").to(rooms); }
+  broadcast_operator in(const std::string& room) { return of("/").to(room); }
+  broadcast_operator except(const std::string& room) { return of("/").except(room); }
+  void emit(std::string_view event, const args& a = {}) { of("/").emit(event, a); }
+
+  caf::actor_system& system() noexcept { return *system_; }
+
+  /// Ends every namespace's actors. Call it after the transport has stopped.
+  void shutdown();
+
+  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, const handshake& hs,
+                              std::string auth_json) override;
+
+private:
+  caf::actor_system_config config_;
+  std::unique_ptr<caf::actor_system> system_;
+  std::mutex mutex_; // guards namespaces_: of() may run while clients connect
+  std::map<std::string, std::shared_ptr<namespace_core>> namespaces_;
+};
+
+} // namespace atrium

@@ -1,0 +1,162 @@
+#include "actors/socket.hpp"
+
+#include "actors/packets.hpp"
+#include "actors/socket_actor.hpp"
+
+namespace atrium {
+
+const std::string& socket::id() const {
+  return st_.sid;
+}
+
+const std::string& socket::nsp() const {
+  return st_.core->name;
+}
+
+const handshake& socket::handshake() const {
+  return st_.hs;
+}
+
+const std::set<std::string>& socket::rooms() const {
+  return st_.rooms;
+}
+
+bool socket::connected() const {
+  return st_.connected;
+}
+
+void socket::on(const std::string& name, event_handler handler) {
+  st_.handlers[name].push_back(std::move(handler));
+}
+
+void socket::on_any(event_handler handler) {
+  st_.any_handlers.push_back(std::move(handler));
+}
+
+void socket::on_disconnecting(disconnect_handler handler) {
+  st_.disconnecting_handlers.push_back(std::move(handler));
+}
+
+void socket::on_disconnect(disconnect_handler handler) {
+  st_.disconnect_handlers.push_back(std::move(handler));
+}
+
+void socket::emit(std::string_view name, const args& a) {
+  if (st_.connected)
+    st_.conn->send(packets::event(st_.core->name, name, a));
+}
+
+void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
+                           std::chrono::milliseconds timeout) {
+  if (!st_.connected) {
+    on_reply(std::nullopt);
+    return;
+  }
+  auto id = st_.next_ack_id++;
+  st_.pending_acks.emplace(id, std::move(on_reply));
+  st_.conn->send(packets::event(st_.core->name, name, a, id));
+  if (timeout.count() > 0)
+    st_.self->delayed_send(st_.self, timeout, ack_timeout_atom::value, id);
+}
+
+// Joins change the mirror first, then tell the supervisor: a client that receives an ack
+// sent after join() can rely on the next broadcast seeing the new membership, because the
+// supervisor reads its mailbox in order.
+void socket::join(const std::string& room) {
+  join(std::vector<std::string>{room});
+}
+
+void socket::join(const std::vector<std::string>& rooms) {
+  if (!st_.connected || rooms.empty())
+    return;
+  st_.rooms.insert(rooms.begin(), rooms.end());
+  st_.self->send(st_.core->supervisor, join_atom::value, st_.key, rooms);
+}
+
+void socket::leave(const std::string& room) {
+  if (!st_.connected || st_.rooms.erase(room) == 0)
+    return;
+  st_.self->send(st_.core->supervisor, leave_atom::value, st_.key, room);
+}
+
+broadcast_operator socket::to(const std::string& room) const {
+  return broadcast().to(room);
+}
+
+broadcast_operator socket::to(const std::vector<std::string>& rooms) const {
+  return broadcast().to(rooms);
+}
+
+broadcast_operator socket::except(const std::string& room) const {
+  return broadcast().except(room);
+}
+
+broadcast_operator socket::except(const std::vector<std::string>& rooms) const {
+  return broadcast().except(rooms);
+}
+
+broadcast_operator socket::broadcast() const {
+  // Leaving the sender out is excepting its own-id room, as Socket.IO does.
+  return namespace_().except(st_.sid);
+}
+
+broadcast_operator socket::namespace_() const {
+  return broadcast_operator{st_.core};
+}
+
+void socket::fetch_rooms(std::function<void(const membership_map&)> on_rooms) {
+  st_.self->request(st_.core->supervisor, caf::infinite, rooms_atom::value)
+    .then([on_rooms](const membership_map& m) { on_rooms(m); });
+}
+
+void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
+  st_.self->request(st_.core->supervisor, caf::infinite, sids_atom::value)
+    .then([on_sids](const membership_map& m) { on_sids(m); });
+}
+
+void socket::send_ack(std::uint64_t id, const args& a) {
+  if (st_.connected)
+    st_.conn->send(packets::ack(st_.core->name, id, a));
+}
+
+void socket::disconnect(bool close) {
+  if (!st_.connected)
+    return;
+  auto conn = st_.conn;
+  auto& nsp = st_.core->name;
+  conn->send(packets::disconnect(nsp));
+  conn->release(nsp);
+  st_.close(disconnect_reason::server_namespace_disconnect);
+  if (close)
+    conn->close();
+}
+
+event::event(atrium::socket& s, std::string name, payload args,
+             std::optional<std::uint64_t> ack_id)
+  : payload(std::move(args)), socket_(s), name_(std::move(name)), ack_id_(ack_id) {
+}
+
+void event::ack(const args& a) {
+  if (!wants_ack())
+    return;
+  acked_ = true;
+  socket_.send_ack(*ack_id_, a);
+}
+
+} // namespace atrium
+
+namespace atrium {
+
+responder event::take_ack() {
+  if (!wants_ack())
+    return {};
+  acked_ = true;
+  return responder{socket_, *ack_id_};
+}
+
+void responder::operator()(const args& a) const {
+  if (socket_)
+    socket_->send_ack(id_, a);
+}
+
+} // namespace atrium

@@ -1,0 +1,122 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/args.hpp"
+#include "actors/broadcast_operator.hpp"
+#include "actors/disconnect_reason.hpp"
+#include "actors/handshake.hpp"
+#include "actors/messages.hpp"
+
+namespace atrium {
+
+struct socket_state;
+class event;
+
+using event_handler = std::function<void(event&)>;
+using disconnect_handler = std::function<void(disconnect_reason)>;
+/// The client's reply to an emit, or nullopt when it timed out or the socket left first.
+using ack_handler = std::function<void(std::optional<payload>)>;
+
+/// One client connected to one namespace (Socket.IO's server-side `socket`).
+///
+/// It lives inside its own actor: every handler registered on it runs there, one at a time,
+/// so handlers need no locks. Use it only from its own handlers.
+class socket {
+public:
+  explicit socket(socket_state& st) : st_(st) {}
+  socket(const socket&) = delete;
+  socket& operator=(const socket&) = delete;
+
+  const std::string& id() const;
+  const std::string& nsp() const;
+  const atrium::handshake& handshake() const;
+  /// The rooms this socket is in, its own id included.
+  const std::set<std::string>& rooms() const;
+  bool connected() const;
+
+  /// Adds a listener for `name` (several may listen to one event).
+  void on(const std::string& name, event_handler handler);
+  /// Runs for events that have no listener of their own.
+  void on_any(event_handler handler);
+  /// Before leaving the rooms: `rooms()` still lists them.
+  void on_disconnecting(disconnect_handler handler);
+  /// After leaving every room.
+  void on_disconnect(disconnect_handler handler);
+
+  void emit(std::string_view name, const args& a = {});
+  /// Emits asking the client for an acknowledgement; `timeout` 0 waits as long as the socket lives.
+  void emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
+                     std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+
+  void join(const std::string& room);
+  void join(const std::vector<std::string>& rooms);
+  void leave(const std::string& room);
+
+  /// Broadcast to rooms, leaving this socket out.
+  broadcast_operator to(const std::string& room) const;
+  broadcast_operator to(const std::vector<std::string>& rooms) const;
+  broadcast_operator in(const std::string& room) const { return to(room); }
+  broadcast_operator except(const std::string& room) const;
+  broadcast_operator except(const std::vector<std::string>& rooms) const;
+  /// Every other socket of the namespace.
+  broadcast_operator broadcast() const;
+  /// The whole namespace, this socket included.
+  broadcast_operator namespace_() const;
+
+  /// The namespace's adapter maps, delivered back into this socket's actor (never blocks).
+  void fetch_rooms(std::function<void(const membership_map&)> on_rooms);
+  void fetch_sids(std::function<void(const membership_map&)> on_sids);
+
+  /// Leaves the namespace (the client gets DISCONNECT); `close` also closes the connection.
+  void disconnect(bool close = false);
+
+private:
+  friend class event;
+  friend class responder;
+  void send_ack(std::uint64_t id, const args& a);
+
+  socket_state& st_;
+};
+
+/// Answers one client acknowledgement later, e.g. after an asynchronous step. Empty (does
+/// nothing) when the client asked for no ack.
+class responder {
+public:
+  responder() = default;
+  responder(atrium::socket& s, std::uint64_t id) : socket_(&s), id_(id) {}
+  explicit operator bool() const noexcept { return socket_ != nullptr; }
+  void operator()(const args& a = {}) const;
+
+private:
+  atrium::socket* socket_ = nullptr;
+  std::uint64_t id_ = 0;
+};
+
+/// An event a client emitted, with its arguments (the event name removed).
+class event : public payload {
+public:
+  event(atrium::socket& s, std::string name, payload args, std::optional<std::uint64_t> ack_id);
+
+  const std::string& name() const noexcept { return name_; }
+  atrium::socket& socket() noexcept { return socket_; }
+  bool wants_ack() const noexcept { return ack_id_.has_value() && !acked_; }
+  /// Answers the client's acknowledgement callback (once; later calls do nothing).
+  void ack(const args& a = {});
+  /// Hands the acknowledgement to a later step (this event counts as answered).
+  responder take_ack();
+
+private:
+  atrium::socket& socket_;
+  std::string name_;
+  std::optional<std::uint64_t> ack_id_;
+  bool acked_ = false;
+};
+
+} // namespace atrium

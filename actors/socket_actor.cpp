@@ -1,0 +1,140 @@
+#include "actors/socket_actor.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <exception>
+
+#include "actors/packets.hpp"
+#include "actors/random_id.hpp"
+#include "protocol/json.hpp"
+
+namespace atrium {
+
+namespace {
+
+std::atomic<socket_key> last_socket_key{0};
+
+// A throwing handler must not take the socket (and its client) down with it.
+template <class F>
+void guarded(const socket_state& st, const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium: %s handler of socket %s threw: %s\n", what, st.sid.c_str(),
+                 e.what());
+  }
+}
+
+} // namespace
+
+void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachments) {
+  if (!connected)
+    return;
+  switch (p.type) {
+    case sio::packet_type::event:
+    case sio::packet_type::binary_event: {
+      auto doc = protocol::parse_json(p.data);
+      // net/ decoded this packet already: a non-empty array starting with a string.
+      if (!doc || !doc->IsArray() || doc->Empty() || !(*doc)[0].IsString())
+        return;
+      std::string name{(*doc)[0].GetString(), (*doc)[0].GetStringLength()};
+      doc->Erase(doc->Begin());
+      event ev{facade, std::move(name), payload{std::move(*doc), std::move(attachments)}, p.id};
+      auto found = handlers.find(ev.name());
+      auto& targets = found != handlers.end() ? found->second : any_handlers;
+      // Copy: a handler may add listeners while we iterate.
+      auto run = targets;
+      for (auto& handler : run)
+        guarded(*this, "event", [&] { handler(ev); });
+      return;
+    }
+    case sio::packet_type::ack:
+    case sio::packet_type::binary_ack: {
+      if (!p.id)
+        return;
+      auto pending = pending_acks.find(*p.id);
+      if (pending == pending_acks.end())
+        return;
+      auto on_reply = std::move(pending->second);
+      pending_acks.erase(pending);
+      auto doc = protocol::parse_json(p.data);
+      if (!doc || !doc->IsArray())
+        return;
+      guarded(*this, "ack", [&] {
+        on_reply(payload{std::move(*doc), std::move(attachments)});
+      });
+      return;
+    }
+    default:
+      return; // CONNECT/DISCONNECT are handled by net/ and arrive as other messages
+  }
+}
+
+void socket_state::close(disconnect_reason why) {
+  if (!connected) {
+    self->quit();
+    return;
+  }
+  for (auto& handler : std::vector<disconnect_handler>(disconnecting_handlers))
+    guarded(*this, "disconnecting", [&] { handler(why); });
+  connected = false;
+  self->send(core->supervisor, leave_all_atom::value, key);
+  rooms.clear();
+  auto waiting = std::move(pending_acks);
+  pending_acks.clear();
+  for (auto& entry : waiting)
+    guarded(*this, "ack", [&] { entry.second(std::nullopt); });
+  for (auto& handler : std::vector<disconnect_handler>(disconnect_handlers))
+    guarded(*this, "disconnect", [&] { handler(why); });
+  self->quit();
+}
+
+caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
+                           std::shared_ptr<const namespace_core> core, connection_ptr conn,
+                           handshake hs) {
+  auto& st = self->state;
+  st.self = self;
+  st.core = std::move(core);
+  st.conn = std::move(conn);
+  st.hs = std::move(hs);
+  st.sid = random_id();
+  st.key = ++last_socket_key;
+  for (auto& check : st.core->middlewares) {
+    std::optional<connect_refusal> refusal;
+    guarded(st, "middleware", [&] { refusal = check(st.hs); });
+    if (refusal) {
+      st.conn->send(packets::connect_error(st.core->name, refusal->message, refusal->data_json));
+      st.conn->release(st.core->name);
+      self->quit();
+      return {};
+    }
+  }
+  st.connected = true;
+  st.rooms.insert(st.sid);
+  self->send(st.core->supervisor, register_atom::value, st.key, st.sid,
+             caf::actor_cast<caf::actor>(self), st.conn);
+  // The CONNECT reply goes out before anything the connection handlers emit.
+  st.conn->send(packets::connect(st.core->name, st.sid));
+  for (auto& handler : st.core->connection_handlers)
+    guarded(st, "connection", [&] { handler(st.facade); });
+  return {
+    [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
+      self->state.on_packet(p, attachments);
+    },
+    [=](disconnect_atom, disconnect_reason why) { self->state.close(why); },
+    [=](disconnect_atom, bool close_connection) {
+      self->state.facade.disconnect(close_connection);
+    },
+    [=](ack_timeout_atom, std::uint64_t id) {
+      auto& st = self->state;
+      auto pending = st.pending_acks.find(id);
+      if (pending == st.pending_acks.end())
+        return;
+      auto on_reply = std::move(pending->second);
+      st.pending_acks.erase(pending);
+      guarded(st, "ack", [&] { on_reply(std::nullopt); });
+    },
+  };
+}
+
+} // namespace atrium

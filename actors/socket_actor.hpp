@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/namespace_core.hpp"
+#include "actors/socket.hpp"
+
+namespace atrium {
+
+/// One client in one namespace. Owns a mirror of its own rooms (the supervisor holds the
+/// truth; the mirror changes in the same order, on this actor, before the supervisor is told).
+struct socket_state {
+  caf::stateful_actor<socket_state>* self = nullptr;
+  std::shared_ptr<const namespace_core> core;
+  connection_ptr conn;
+  atrium::handshake hs;
+  std::string sid;
+  socket_key key = 0;
+  std::set<std::string> rooms;
+  bool connected = false;
+
+  std::unordered_map<std::string, std::vector<event_handler>> handlers;
+  std::vector<event_handler> any_handlers;
+  std::vector<disconnect_handler> disconnecting_handlers;
+  std::vector<disconnect_handler> disconnect_handlers;
+  std::unordered_map<std::uint64_t, ack_handler> pending_acks;
+  std::uint64_t next_ack_id = 0;
+
+  atrium::socket facade{*this};
+
+  static inline const char* name = "atrium.socket";
+
+  void on_packet(sio::packet& p, std::vector<std::string>& attachments);
+  /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
+  void close(disconnect_reason why);
+};
+
+caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
+                           std::shared_ptr<const namespace_core> core, connection_ptr conn,
+                           handshake hs);
+
+} // namespace atrium
