@@ -1,0 +1,161 @@
+#include "net/engine_endpoint.hpp"
+
+#include <cctype>
+#include <chrono>
+
+#include <boost/asio/post.hpp>
+
+#include "net/session_id.hpp"
+#include "net/websocket_transport.hpp"
+
+namespace atrium::net {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+const std::string* param(const request_target& t, const char* key) {
+  auto i = t.query.find(key);
+  return i == t.query.end() ? nullptr : &i->second;
+}
+
+/// The checks every Engine.IO request passes first: the protocol version and a known
+/// transport. Returns the error to answer with, if any.
+std::optional<request_error> check_common(const request_target& t) {
+  auto* transport = param(t, "transport");
+  if (!transport || (*transport != "polling" && *transport != "websocket"))
+    return request_error::unknown_transport;
+  auto* eio = param(t, "EIO");
+  if (!eio || *eio != "4")
+    return request_error::unsupported_protocol_version;
+  return std::nullopt;
+}
+
+handshake make_handshake(const http_request& req, const request_target& target,
+                         const std::string& remote) {
+  handshake hs;
+  for (const auto& field : req) {
+    std::string name{field.name_string()};
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, inserted] = hs.headers.emplace(std::move(name), std::string{field.value()});
+    if (!inserted) {
+      it->second += ", ";
+      it->second.append(field.value().data(), field.value().size());
+    }
+  }
+  hs.query = target.query;
+  hs.address = remote;
+  hs.url = std::string{req.target()};
+  hs.issued = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  hs.secure = false;
+  return hs;
+}
+
+} // namespace
+
+engine_endpoint::engine_endpoint(asio::io_context& ioc, session_config cfg,
+                                 handler_factory factory)
+  : ioc_(ioc), cfg_(cfg), factory_(std::move(factory)) {
+}
+
+std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
+                                                        const http_request& req,
+                                                        const request_target& target,
+                                                        const std::string& remote) {
+  for (;;) {
+    auto sid = make_session_id();
+    auto s = std::make_shared<engine_session>(ioc_, cfg_, registry_, sid, kind,
+                                              make_handshake(req, target, remote));
+    s->set_handler(factory_(*s));
+    if (registry_.add(sid, s))
+      return s;
+  }
+}
+
+std::shared_ptr<engine_session> engine_endpoint::polling(http_request&& req,
+                                                         const request_target& target,
+                                                         const std::string& remote,
+                                                         poll_responder_ptr r) {
+  if (auto err = check_common(target)) {
+    r->respond(400, error_body(*err));
+    return nullptr;
+  }
+  if (*param(target, "transport") != "polling") {
+    r->respond(400, error_body(request_error::bad_request)); // websocket without an upgrade
+    return nullptr;
+  }
+  auto method = req.method();
+  auto* sid = param(target, "sid");
+  if (!sid) {
+    if (method != http::verb::get) {
+      r->respond(400, error_body(request_error::bad_handshake_method));
+      return nullptr;
+    }
+    auto s = create(transport_kind::polling, req, target, remote);
+    asio::post(s->executor(), [s, r = std::move(r)] { s->open_polling(r); });
+    return s;
+  }
+  auto s = registry_.find(*sid);
+  if (!s) {
+    r->respond(400, error_body(request_error::unknown_sid));
+    return nullptr;
+  }
+  if (method == http::verb::get) {
+    asio::post(s->executor(), [s, r = std::move(r)]() mutable { s->poll_get(std::move(r)); });
+  } else if (method == http::verb::post) {
+    asio::post(s->executor(), [s, r = std::move(r), body = std::move(req.body())] {
+      s->poll_post(r, body);
+    });
+  } else {
+    r->respond(400, error_body(request_error::bad_request));
+    return nullptr;
+  }
+  return s;
+}
+
+std::optional<http_refusal> engine_endpoint::check_websocket(const request_target& target) const {
+  if (auto err = check_common(target))
+    return http_refusal{400, error_body(*err)};
+  if (*param(target, "transport") != "websocket")
+    return http_refusal{400, error_body(request_error::bad_request)};
+  if (auto* sid = param(target, "sid"); sid && !registry_.find(*sid))
+    return http_refusal{400, error_body(request_error::unknown_sid)};
+  return std::nullopt;
+}
+
+void engine_endpoint::websocket(asio::ip::tcp::socket socket, http_request&& req,
+                                const request_target& target, const std::string& remote) {
+  if (auto* sid = param(target, "sid")) {
+    auto s = registry_.find(*sid);
+    if (!s) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    accept_websocket(std::move(socket), std::move(req), std::move(s), ws_role::upgrade,
+                     cfg_.max_payload);
+    return;
+  }
+  auto s = create(transport_kind::websocket, req, target, remote);
+  accept_websocket(std::move(socket), std::move(req), std::move(s), ws_role::open,
+                   cfg_.max_payload);
+}
+
+void engine_endpoint::too_large(const request_target& target) {
+  auto* sid = param(target, "sid");
+  if (!sid)
+    return;
+  if (auto s = registry_.find(*sid))
+    asio::post(s->executor(), [s] { s->poll_too_large(); });
+}
+
+void engine_endpoint::shutdown(disconnect_reason why) {
+  for (auto& s : registry_.snapshot())
+    s->shutdown(why);
+}
+
+} // namespace atrium::net

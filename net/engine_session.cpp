@@ -1,0 +1,575 @@
+#include "net/engine_session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "net/session_registry.hpp"
+#include "protocol/engineio.hpp"
+
+namespace atrium::net {
+
+namespace asio = boost::asio;
+
+engine_session::engine_session(asio::io_context& ioc, const session_config& cfg,
+                               session_registry& registry, std::string sid,
+                               transport_kind kind, handshake hs)
+  : cfg_(cfg),
+    registry_(registry),
+    sid_(std::move(sid)),
+    handshake_(std::move(hs)),
+    strand_(asio::make_strand(ioc)),
+    timer_(strand_),
+    kind_(kind) {
+}
+
+engine_session::~engine_session() = default;
+
+void engine_session::set_handler(std::unique_ptr<session_handler> handler) {
+  handler_ = std::move(handler);
+}
+
+// -- connection ----------------------------------------------------------------------------
+
+send_status engine_session::send(packet_ptr packet, bool droppable) {
+  if (!packet)
+    return send_status::ok;
+  std::size_t frames = 1 + packet->attachments.size();
+  std::size_t bytes = packet->text.size();
+  for (const auto& a : packet->attachments)
+    bytes += a.size();
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!accepting_)
+      return send_status::closed;
+    // Volatile packets only go when the transport could write them at once.
+    if (droppable && (!writable_.load(std::memory_order_relaxed) || flush_busy_))
+      return send_status::dropped;
+    if (outbox_.size() + frames > cfg_.max_queued_frames
+        || outbox_bytes_ + bytes > cfg_.max_queued_bytes) {
+      // Too far behind: rather than grow without bound, the client is let go.
+      accepting_ = false;
+      asio::post(strand_, [self = shared_from_this()] {
+        self->end(disconnect_reason::transport_error);
+      });
+      return send_status::dropped;
+    }
+    append_frames(outbox_, packet);
+    outbox_bytes_ += bytes;
+    post = !flush_busy_;
+    flush_busy_ = true;
+  }
+  if (post)
+    post_flush();
+  return send_status::ok;
+}
+
+void engine_session::release(const std::string& nsp) {
+  asio::post(strand_, [self = shared_from_this(), nsp] {
+    if (self->state_ == state::open && self->handler_)
+      self->handler_->release(nsp);
+  });
+}
+
+void engine_session::close() {
+  asio::post(strand_, [self = shared_from_this()] {
+    if (self->state_ == state::open && self->handler_)
+      self->handler_->disconnect_all();
+    self->terminate(disconnect_reason::forced_close, close_mode::graceful);
+  });
+}
+
+void engine_session::shutdown(disconnect_reason why) {
+  asio::post(strand_, [self = shared_from_this(), why] {
+    self->terminate(why, close_mode::shutdown);
+  });
+}
+
+// -- queue ---------------------------------------------------------------------------------
+
+bool engine_session::enqueue_locked(out_frame&& f) {
+  outbox_bytes_ += f.bytes.size();
+  outbox_.push_back(std::move(f));
+  bool post = !flush_busy_;
+  flush_busy_ = true;
+  return post;
+}
+
+void engine_session::push_frame(out_frame f) {
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!accepting_)
+      return;
+    post = enqueue_locked(std::move(f));
+  }
+  if (post)
+    post_flush();
+}
+
+void engine_session::post_flush() {
+  asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+}
+
+frame_batch engine_session::take_or_idle() {
+  frame_batch batch;
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (outbox_.empty()) {
+    flush_busy_ = false;
+    return batch;
+  }
+  batch.swap(outbox_);
+  outbox_bytes_ = 0;
+  return batch;
+}
+
+// Takes everything queued at once: polling joins it into one response, the WebSocket
+// writes it in order (one batch in flight at a time, so frames never overtake each other).
+void engine_session::flush() {
+  if (state_ != state::open)
+    return;
+  if (kind_ == transport_kind::websocket) {
+    if (!ws_ || ws_writing_)
+      return; // ws_drained() takes the next batch
+    auto batch = take_or_idle();
+    if (batch.empty()) {
+      writable_ = true;
+      return;
+    }
+    ws_writing_ = true;
+    writable_ = false;
+    ws_->write(std::move(batch));
+    return;
+  }
+  frame_batch batch;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (pending_get_ && !outbox_.empty()) {
+      batch.swap(outbox_);
+      outbox_bytes_ = 0;
+    }
+    flush_busy_ = false; // whatever stays waits for the next GET, which takes it itself
+  }
+  if (!batch.empty())
+    answer_get(std::move(batch));
+}
+
+void engine_session::answer_get(frame_batch batch) {
+  auto r = std::move(pending_get_);
+  pending_get_.reset();
+  writable_ = false;
+  r->respond(200, encode_payload(batch));
+}
+
+std::string engine_session::open_packet() const {
+  std::string out = "0{\"sid\":\"";
+  out += sid_;
+  out += "\",\"upgrades\":";
+  out += kind_ == transport_kind::polling ? "[\"websocket\"]" : "[]";
+  out += ",\"pingInterval\":";
+  out += std::to_string(cfg_.ping_interval.count());
+  out += ",\"pingTimeout\":";
+  out += std::to_string(cfg_.ping_timeout.count());
+  out += ",\"maxPayload\":";
+  out += std::to_string(cfg_.max_payload);
+  out += '}';
+  return out;
+}
+
+// -- opening -------------------------------------------------------------------------------
+
+void engine_session::open_polling(const poll_responder_ptr& handshake_request) {
+  handshake_request->respond(200, open_packet());
+  schedule_ping(clock::now());
+  if (handler_)
+    handler_->opened();
+}
+
+void engine_session::open_websocket(ws_link_ptr ws) {
+  ws_ = std::move(ws);
+  push_frame(make_frame(open_packet())); // the first frame of the connection
+  schedule_ping(clock::now());
+  if (handler_)
+    handler_->opened();
+}
+
+// -- polling -------------------------------------------------------------------------------
+
+void engine_session::poll_get(poll_responder_ptr r) {
+  if (state_ == state::draining) {
+    // The last packets of a session the server closed; once none are left, its close packet.
+    pending_get_ = std::move(r);
+    auto batch = take_or_idle();
+    if (batch.empty())
+      finish(); // answers with the close packet
+    else
+      answer_get(std::move(batch));
+    return;
+  }
+  if (state_ != state::open) {
+    r->respond(400, error_body(request_error::unknown_sid));
+    return;
+  }
+  if (kind_ != transport_kind::polling) {
+    r->respond(400, error_body(request_error::bad_request)); // upgraded: polling is over
+    return;
+  }
+  if (expired(clock::now())) {
+    // The timer may not have fired yet: every request checks the deadline too.
+    r->respond(400, error_body(request_error::unknown_sid));
+    end(disconnect_reason::ping_timeout);
+    return;
+  }
+  if (upgrading_) {
+    r->respond(200, "6"); // the client is moving to the WebSocket: end this poll cleanly
+    return;
+  }
+  if (pending_get_) {
+    // Two GETs at once is a client error: the new one is refused, the old one told to close.
+    r->respond(400, error_body(request_error::bad_request));
+    end(disconnect_reason::transport_error);
+    return;
+  }
+  frame_batch batch;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    batch.swap(outbox_);
+    outbox_bytes_ = 0;
+  }
+  pending_get_ = std::move(r);
+  if (!batch.empty()) {
+    answer_get(std::move(batch));
+  } else {
+    writable_ = true;
+  }
+}
+
+void engine_session::poll_post(const poll_responder_ptr& r, std::string_view body) {
+  if (state_ != state::open) {
+    r->respond(400, error_body(request_error::unknown_sid));
+    return;
+  }
+  if (kind_ != transport_kind::polling) {
+    r->respond(400, error_body(request_error::bad_request));
+    return;
+  }
+  if (expired(clock::now())) {
+    r->respond(400, error_body(request_error::unknown_sid));
+    end(disconnect_reason::ping_timeout);
+    return;
+  }
+  auto packets = eio::decode_payload(body, cfg_.max_payload);
+  if (!packets) {
+    r->respond(400, error_body(request_error::bad_request));
+    end(disconnect_reason::parse_error);
+    return;
+  }
+  r->respond(200, "ok");
+  for (auto& p : *packets) {
+    if (state_ != state::open)
+      break;
+    switch (p.type) {
+      case eio::packet_type::message:
+        if (handler_)
+          handler_->message(std::move(p.data), p.binary);
+        break;
+      case eio::packet_type::pong:
+        handle_pong();
+        break;
+      case eio::packet_type::close:
+        terminate(disconnect_reason::transport_close, close_mode::client_close);
+        break;
+      default:
+        break; // ping, upgrade, noop: nothing to do on an open polling transport
+    }
+  }
+}
+
+void engine_session::poll_aborted(const poll_responder* r) {
+  if (state_ != state::open || pending_get_.get() != r)
+    return;
+  pending_get_.reset();
+  writable_ = false;
+  end(disconnect_reason::transport_close);
+}
+
+void engine_session::poll_too_large() {
+  if (state_ == state::open)
+    end(disconnect_reason::transport_error);
+}
+
+// -- WebSocket -----------------------------------------------------------------------------
+
+void engine_session::offer_upgrade(ws_link_ptr ws) {
+  // Only an open polling session upgrades, and only once at a time; otherwise the new
+  // WebSocket is closed right away (the session, if any, carries on undisturbed).
+  if (state_ != state::open || kind_ != transport_kind::polling || probe_) {
+    ws->close();
+    return;
+  }
+  probe_ = std::move(ws);
+}
+
+void engine_session::ws_message(ws_link* ws, std::string data, bool binary) {
+  if (ws == probe_.get()) {
+    probe_message(std::move(data), binary);
+    return;
+  }
+  if (ws != ws_.get() || state_ != state::open)
+    return;
+  if (binary) {
+    if (handler_)
+      handler_->message(std::move(data), true);
+    return;
+  }
+  on_packet_text(std::move(data));
+}
+
+void engine_session::on_packet_text(std::string data) {
+  if (data.empty()) {
+    end(disconnect_reason::parse_error);
+    return;
+  }
+  switch (data.front()) {
+    case '4':
+      data.erase(0, 1); // the common case, without a copy
+      if (handler_)
+        handler_->message(std::move(data), false);
+      return;
+    case '3':
+      handle_pong();
+      return;
+    case '1':
+      terminate(disconnect_reason::transport_close, close_mode::client_close);
+      return;
+    default:
+      break;
+  }
+  auto p = eio::decode_text(data);
+  if (!p) {
+    end(disconnect_reason::parse_error);
+    return;
+  }
+  if (p->type == eio::packet_type::message && handler_)
+    handler_->message(std::move(p->data), p->binary); // 'b' + base64 over WebSocket
+  // ping, upgrade, noop, open: nothing to do on an open WebSocket
+}
+
+void engine_session::probe_message(std::string data, bool binary) {
+  if (!binary && data == "2probe" && !upgrading_) {
+    upgrading_ = true;
+    frame_batch pong;
+    pong.push_back(static_frame("3probe"));
+    probe_->write(std::move(pong));
+    if (pending_get_) {
+      auto r = std::move(pending_get_);
+      pending_get_.reset();
+      writable_ = false;
+      r->respond(200, "6");
+    }
+    return;
+  }
+  if (!binary && data == "5" && upgrading_) {
+    complete_upgrade();
+    return;
+  }
+  // Anything else on a probe: drop the probe, the polling transport carries on.
+  probe_->close();
+  probe_.reset();
+  upgrading_ = false;
+}
+
+void engine_session::complete_upgrade() {
+  kind_ = transport_kind::websocket;
+  ws_ = std::move(probe_);
+  probe_.reset();
+  upgrading_ = false;
+  ws_writing_ = false;
+  if (pending_get_) {
+    auto r = std::move(pending_get_);
+    pending_get_.reset();
+    r->respond(200, "6");
+  }
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    flush_busy_ = true;
+  }
+  flush(); // what queued up during the upgrade goes out on the WebSocket now
+}
+
+void engine_session::ws_drained(ws_link* ws) {
+  if (ws != ws_.get())
+    return;
+  ws_writing_ = false;
+  flush();
+}
+
+void engine_session::ws_closed(ws_link* ws, bool error) {
+  if (ws == probe_.get()) {
+    probe_.reset();
+    upgrading_ = false;
+    return;
+  }
+  if (ws != ws_.get())
+    return;
+  ws_.reset();
+  terminate(error ? disconnect_reason::transport_error : disconnect_reason::transport_close,
+            close_mode::abort);
+}
+
+// -- closing -------------------------------------------------------------------------------
+
+void engine_session::end(disconnect_reason why) {
+  terminate(why, close_mode::abort);
+}
+
+void engine_session::terminate(disconnect_reason why, close_mode mode) {
+  if (state_ == state::draining && mode == close_mode::shutdown) {
+    finish();
+    return;
+  }
+  if (state_ != state::open)
+    return;
+  state_ = state::closed;
+  ++timer_gen_;
+  timer_.cancel();
+  bool keep_queue = mode == close_mode::graceful || mode == close_mode::shutdown;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    accepting_ = false;
+    writable_ = false;
+    if (!keep_queue) {
+      outbox_.clear();
+      outbox_bytes_ = 0;
+    }
+  }
+  if (handler_)
+    handler_->closed(why); // every namespace hears it once, before the transport goes
+  if (probe_) {
+    probe_->close();
+    probe_.reset();
+  }
+  upgrading_ = false;
+  if (kind_ == transport_kind::websocket) {
+    if (ws_) {
+      if (keep_queue) {
+        frame_batch batch;
+        {
+          std::lock_guard<std::mutex> guard{mtx_};
+          batch.swap(outbox_);
+          outbox_bytes_ = 0;
+        }
+        if (!batch.empty())
+          ws_->write(std::move(batch)); // queued behind any batch in flight
+      }
+      ws_->close();
+      ws_.reset();
+    }
+    finish();
+    return;
+  }
+  // Long-polling.
+  if (mode == close_mode::client_close || mode == close_mode::abort) {
+    if (pending_get_) {
+      auto r = std::move(pending_get_);
+      pending_get_.reset();
+      r->respond(200, mode == close_mode::client_close ? "6" : "1");
+    }
+    finish();
+    return;
+  }
+  if (mode == close_mode::shutdown) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      outbox_.push_back(static_frame("1"));
+    }
+    if (pending_get_)
+      answer_get(take_or_idle());
+    finish();
+    return;
+  }
+  // Graceful: like engine.io, the last packets go out alone and the close packet answers a
+  // later GET. The official client handles decoded packets a tick later, so a close in the
+  // same payload would overtake them (a namespace's DISCONNECT would read as "transport close").
+  if (pending_get_) {
+    auto batch = take_or_idle();
+    if (batch.empty()) {
+      finish(); // answers the pending GET with the close packet
+      return;
+    }
+    answer_get(std::move(batch));
+  }
+  // Keep the session a while so the client can collect what is left, then the close.
+  state_ = state::draining;
+  arm(clock::now() + cfg_.ping_interval + cfg_.ping_timeout);
+}
+
+void engine_session::finish() {
+  state_ = state::closed;
+  ++timer_gen_;
+  timer_.cancel();
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    accepting_ = false;
+    outbox_.clear();
+    outbox_bytes_ = 0;
+  }
+  if (pending_get_) {
+    auto r = std::move(pending_get_);
+    pending_get_.reset();
+    r->respond(200, "1");
+  }
+  registry_.remove(sid_, this);
+}
+
+// -- heartbeat -----------------------------------------------------------------------------
+
+// The server pings every pingInterval; the client has pingTimeout to answer. The deadline is
+// counted from when the ping was due, not when the timer happened to run.
+void engine_session::schedule_ping(clock::time_point now) {
+  awaiting_pong_ = false;
+  next_ping_ = now + cfg_.ping_interval;
+  arm(next_ping_);
+}
+
+void engine_session::arm(clock::time_point at) {
+  auto gen = ++timer_gen_;
+  timer_.expires_at(at);
+  timer_.async_wait([self = shared_from_this(), gen](const boost::system::error_code& ec) {
+    if (ec || gen != self->timer_gen_)
+      return;
+    self->on_timer();
+  });
+}
+
+void engine_session::on_timer() {
+  if (state_ == state::draining) {
+    finish(); // the client never came back for its last packets
+    return;
+  }
+  if (state_ != state::open)
+    return;
+  auto now = clock::now();
+  if (!awaiting_pong_) {
+    awaiting_pong_ = true;
+    deadline_ = next_ping_ + cfg_.ping_timeout;
+    push_frame(static_frame("2"));
+    arm(deadline_);
+    return;
+  }
+  if (now >= deadline_) {
+    end(disconnect_reason::ping_timeout);
+    return;
+  }
+  arm(deadline_);
+}
+
+bool engine_session::expired(clock::time_point now) const {
+  return awaiting_pong_ ? now >= deadline_ : now >= next_ping_ + cfg_.ping_timeout;
+}
+
+void engine_session::handle_pong() {
+  if (awaiting_pong_)
+    schedule_ping(clock::now());
+}
+
+} // namespace atrium::net

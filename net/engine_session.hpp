@@ -1,0 +1,149 @@
+#pragma once
+
+// One Engine.IO v4 session: its transport (long-polling, WebSocket, or the upgrade between
+// them), its heartbeat, and its single outbound queue. It is the `connection` the actors hold.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "actors/connection.hpp"
+#include "actors/disconnect_reason.hpp"
+#include "actors/handshake.hpp"
+#include "net/frame.hpp"
+#include "net/polling.hpp"
+#include "net/session_handler.hpp"
+#include "net/ws_link.hpp"
+
+namespace atrium::net {
+
+class session_registry;
+
+struct session_config {
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::size_t max_payload = 1000000;
+  /// Bounds of the outbound queue: a client that falls this far behind is closed.
+  std::size_t max_queued_frames = 16384;
+  std::size_t max_queued_bytes = std::size_t{64} << 20;
+};
+
+enum class transport_kind : std::uint8_t { polling, websocket };
+
+/// Members marked "strand" run on `executor()` only; the `connection` members and `shutdown`
+/// are thread-safe and post their work there.
+class engine_session final : public connection,
+                             public std::enable_shared_from_this<engine_session> {
+public:
+  using executor_type = boost::asio::strand<boost::asio::io_context::executor_type>;
+  using clock = std::chrono::steady_clock;
+
+  engine_session(boost::asio::io_context& ioc, const session_config& cfg,
+                 session_registry& registry, std::string sid, transport_kind kind, handshake hs);
+  ~engine_session() override;
+
+  /// Installs what runs above Engine.IO; once, before the session opens.
+  void set_handler(std::unique_ptr<session_handler> handler);
+
+  const std::string& sid() const noexcept { return sid_; }
+  const executor_type& executor() const noexcept { return strand_; }
+  const handshake& client_handshake() const noexcept { return handshake_; }
+  const session_config& config() const noexcept { return cfg_; }
+
+  // -- connection (any thread) --
+  send_status send(packet_ptr packet, bool droppable = false) override;
+  void release(const std::string& nsp) override;
+  void close() override;
+
+  /// Closes the session from any thread with `why` (server shutdown): no lingering for a
+  /// polling client's next request.
+  void shutdown(disconnect_reason why);
+
+  // -- transports (strand) --
+  void open_polling(const poll_responder_ptr& handshake_request);
+  void open_websocket(ws_link_ptr ws);
+  void poll_get(poll_responder_ptr r);
+  void poll_post(const poll_responder_ptr& r, std::string_view body);
+  void poll_aborted(const poll_responder* r);
+  /// A POST body went over max_payload (answered 413 by the connection).
+  void poll_too_large();
+  /// A WebSocket carrying this sid finished its handshake: the start of an upgrade.
+  void offer_upgrade(ws_link_ptr ws);
+  void ws_message(ws_link* ws, std::string data, bool binary);
+  void ws_drained(ws_link* ws);
+  void ws_closed(ws_link* ws, bool error);
+
+  // -- handler side (strand) --
+  /// Queues an Engine.IO message of the server's own (ping, echo reply).
+  void push_frame(out_frame f);
+  /// Ends the session because of the client (bad packet, timeout...): no lingering.
+  void end(disconnect_reason why);
+  bool is_open() const noexcept { return state_ == state::open; }
+
+private:
+  enum class state : std::uint8_t { open, draining, closed };
+  /// How the transport is told: `client_close` (the client sent 1: a pending GET gets 6),
+  /// `abort` (a pending GET gets 1, queued frames are dropped), `graceful` (queued frames
+  /// still go out, then 1 / a close frame; a polling client may collect them with one more GET).
+  enum class close_mode : std::uint8_t { client_close, abort, graceful, shutdown };
+
+  void terminate(disconnect_reason why, close_mode mode);
+  void finish();
+  void on_packet_text(std::string data);
+  void handle_pong();
+  void probe_message(std::string data, bool binary);
+  void complete_upgrade();
+
+  // queue
+  bool enqueue_locked(out_frame&& f); // caller holds mtx_; returns whether to post a flush
+  void post_flush();
+  void flush();
+  frame_batch take_or_idle();
+  void answer_get(frame_batch batch);
+  std::string open_packet() const;
+
+  // heartbeat
+  void schedule_ping(clock::time_point now);
+  void arm(clock::time_point at);
+  void on_timer();
+  bool expired(clock::time_point now) const;
+
+  const session_config cfg_;
+  session_registry& registry_;
+  const std::string sid_;
+  handshake handshake_;
+  executor_type strand_;
+  boost::asio::steady_timer timer_;
+  std::unique_ptr<session_handler> handler_;
+
+  // strand-only state
+  state state_ = state::open;
+  transport_kind kind_;
+  poll_responder_ptr pending_get_;
+  ws_link_ptr ws_;
+  ws_link_ptr probe_;
+  bool upgrading_ = false;   // 2probe answered, waiting for 5
+  bool ws_writing_ = false;  // a batch is with ws_ until it reports drained
+  bool awaiting_pong_ = false;
+  clock::time_point next_ping_;
+  clock::time_point deadline_;
+  std::uint64_t timer_gen_ = 0;
+
+  // shared with send() (any thread)
+  std::mutex mtx_;
+  frame_batch outbox_;
+  std::size_t outbox_bytes_ = 0;
+  bool flush_busy_ = false; // a flush is posted, or a WebSocket write is in flight
+  bool accepting_ = true;   // false once closed: send() answers `closed`
+  std::atomic<bool> writable_{false}; // the transport could take a frame right now
+};
+
+} // namespace atrium::net

@@ -1,0 +1,288 @@
+#include "net/http_connection.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "net/engine_endpoint.hpp"
+#include "net/log.hpp"
+#include "net/polling.hpp"
+#include "net/url.hpp"
+
+namespace atrium::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+engine_endpoint* http_routes::find(std::string_view path) const {
+  // "/socket.io" and "/socket.io/" are the same path.
+  auto trim = [](std::string_view p) {
+    if (p.size() > 1 && p.back() == '/')
+      p.remove_suffix(1);
+    return p;
+  };
+  auto wanted = trim(path);
+  for (const auto& [prefix, ep] : engines)
+    if (trim(prefix) == wanted)
+      return ep;
+  return nullptr;
+}
+
+namespace {
+
+constexpr auto idle_timeout = std::chrono::seconds(30);  // between requests on a connection
+constexpr auto write_timeout = std::chrono::seconds(30);
+constexpr std::size_t header_limit = 16 * 1024;
+
+std::string_view view(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+bool is_websocket_upgrade(const http_request& req) {
+  return req.method() == http::verb::get
+         && beast::iequals(req[http::field::upgrade], "websocket")
+         && http::token_list{req[http::field::connection]}.exists("upgrade");
+}
+
+class http_connection final : public poll_responder,
+                              public std::enable_shared_from_this<http_connection> {
+public:
+  http_connection(tcp::socket&& socket, const http_routes& routes)
+    : stream_(std::move(socket)), routes_(routes) {
+    error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      remote_ = ep.address().to_string();
+  }
+
+  void run() { do_read(); }
+
+  // A session's answer to the polling request this connection waits on (any thread).
+  void respond(unsigned status, std::string body) override {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), status, body = std::move(body)]() mutable {
+                 self->on_answer(status, std::move(body));
+               });
+  }
+
+private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(routes_.max_body);
+    parser_->header_limit(header_limit);
+    stream_.expires_after(idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read(error_code ec) {
+    if (ec == http::error::end_of_stream)
+      return shut();
+    if (ec == http::error::body_limit) {
+      // Over maxPayload: 413, and the session it was meant for is closed.
+      auto target = parse_target(view(parser_->get().target()));
+      if (auto* ep = routes_.find(target.path))
+        ep->too_large(target);
+      remember(parser_->get());
+      keep_alive_ = false;
+      return write(413, {}, "text/plain", true);
+    }
+    if (ec) {
+      if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
+        keep_alive_ = false;
+        version_ = 11;
+        origin_.clear();
+        return write(400, {}, "text/plain", false);
+      }
+      return fail(ec, "http read");
+    }
+    handle(parser_->release());
+  }
+
+  void remember(const http_request& req) {
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    origin_ = std::string{req[http::field::origin]};
+  }
+
+  void handle(http_request&& req) {
+    remember(req);
+    auto target = parse_target(view(req.target()));
+    auto* ep = routes_.find(target.path);
+    if (!ep)
+      return write(404, "Not Found", "text/plain", false);
+    if (req.method() == http::verb::options) {
+      preflight_headers_ = std::string{req[http::field::access_control_request_headers]};
+      return write(204, {}, {}, true, true);
+    }
+    if (is_websocket_upgrade(req)) {
+      if (auto refusal = ep->check_websocket(target))
+        return write(refusal->status, std::move(refusal->body), "application/json", true);
+      // The socket leaves this connection for good: it becomes a WebSocket on its session.
+      stream_.expires_never();
+      ep->websocket(stream_.release_socket(), std::move(req), target, remote_);
+      return;
+    }
+    // Only a GET may wait long for its answer; only its client going away matters.
+    bool long_poll = req.method() == http::verb::get;
+    awaiting_ = true;
+    session_ = ep->polling(std::move(req), target, remote_, shared_from_this());
+    if (long_poll)
+      watch();
+  }
+
+  // While a GET waits for packets, a read on the idle socket notices the client going away
+  // (an aborted poll closes its session).
+  void watch() {
+    if (watching_)
+      return;
+    watching_ = true;
+    stream_.expires_never();
+    stream_.async_read_some(buffer_.prepare(512),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->on_watch(ec, n);
+                            });
+  }
+
+  void on_watch(error_code ec, std::size_t n) {
+    watching_ = false;
+    buffer_.commit(n);
+    if (ec && !(ec == asio::error::operation_aborted && unwatch_)) {
+      if (awaiting_) {
+        awaiting_ = false;
+        if (auto s = session_.lock()) {
+          asio::post(s->executor(), [s, self = shared_from_this()] { s->poll_aborted(self.get()); });
+        }
+      }
+      error_code ignored;
+      stream_.socket().close(ignored);
+      return;
+    }
+    unwatch_ = false;
+    if (awaiting_ || writing_) {
+      // The client sent more (a pipelined request): it is parsed after the answer.
+      if (buffer_.size() < header_limit && awaiting_)
+        watch();
+      return;
+    }
+    if (!closed_)
+      do_read();
+  }
+
+  void on_answer(unsigned status, std::string body) {
+    if (!awaiting_)
+      return; // the client went away meanwhile
+    awaiting_ = false;
+    session_.reset();
+    auto type = status == 200 ? "text/plain; charset=UTF-8" : "application/json";
+    write(status, std::move(body), type, true);
+  }
+
+  void write(unsigned status, std::string body, std::string_view content_type, bool cors,
+             bool preflight = false) {
+    res_.emplace();
+    auto& res = *res_;
+    res.version(version_);
+    res.result(status);
+    res.set(http::field::server, "atrium");
+    if (!content_type.empty())
+      res.set(http::field::content_type, beast::string_view{content_type.data(), content_type.size()});
+    if (cors)
+      cors_headers(res, preflight);
+    res.keep_alive(keep_alive_);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    writing_ = true;
+    if (!watching_)
+      stream_.expires_after(write_timeout);
+    http::async_write(stream_, res, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void cors_headers(http::response<http::string_body>& res, bool preflight) {
+    if (routes_.cors_origin == "*") {
+      if (!origin_.empty()) {
+        res.set(http::field::access_control_allow_origin, origin_);
+        res.set(http::field::access_control_allow_credentials, "true");
+        res.set(http::field::vary, "Origin");
+      } else {
+        res.set(http::field::access_control_allow_origin, "*");
+      }
+    } else {
+      res.set(http::field::access_control_allow_origin, routes_.cors_origin);
+      res.set(http::field::access_control_allow_credentials, "true");
+    }
+    if (preflight) {
+      res.set(http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
+      if (!preflight_headers_.empty())
+        res.set(http::field::access_control_allow_headers, preflight_headers_);
+    }
+  }
+
+  void on_write(error_code ec) {
+    writing_ = false;
+    res_.reset();
+    if (ec) {
+      closed_ = true;
+      return fail(ec, "http write");
+    }
+    if (!keep_alive_)
+      return shut();
+    if (watching_) {
+      // Stop watching; reading the next request takes over (with its idle timeout).
+      unwatch_ = true;
+      error_code ignored;
+      stream_.socket().cancel(ignored);
+      return;
+    }
+    do_read();
+  }
+
+  void shut() {
+    closed_ = true;
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  const http_routes& routes_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+  // the request being answered
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::string origin_;
+  std::string preflight_headers_;
+  std::weak_ptr<engine_session> session_; // where an unanswered polling request waits
+  bool awaiting_ = false; // a session owes this connection an answer
+  bool watching_ = false;
+  bool unwatch_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+} // namespace
+
+void serve_http(tcp::socket socket, const http_routes& routes) {
+  std::make_shared<http_connection>(std::move(socket), routes)->run();
+}
+
+} // namespace atrium::net

@@ -1,0 +1,32 @@
+#pragma once
+
+// One accepted TCP connection speaking HTTP/1.1: reads requests, answers the non-Engine.IO
+// ones (404, CORS preflight), hands polling requests to their endpoint and waits for the
+// answer, and hands WebSocket upgrades over for good.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace atrium::net {
+
+class engine_endpoint;
+
+/// Where requests go, fixed once the server starts.
+struct http_routes {
+  std::vector<std::pair<std::string, engine_endpoint*>> engines; // path ("/socket.io/") → endpoint
+  std::string cors_origin = "*";
+  std::size_t max_body = 1000000;
+
+  /// The endpoint serving `path` ("/socket.io/" or "/socket.io"), if any.
+  engine_endpoint* find(std::string_view path) const;
+};
+
+/// Starts serving an accepted socket (its executor should be a strand of its own).
+void serve_http(boost::asio::ip::tcp::socket socket, const http_routes& routes);
+
+} // namespace atrium::net

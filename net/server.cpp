@@ -1,0 +1,124 @@
+#include "net/server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include "net/echo_handler.hpp"
+#include "net/engine_endpoint.hpp"
+#include "net/http_connection.hpp"
+#include "net/listener.hpp"
+#include "net/socketio_bridge.hpp"
+#include "net/websocket_transport.hpp"
+
+namespace atrium::net {
+
+namespace asio = boost::asio;
+
+struct http_server::impl {
+  impl(server_options o, namespace_registry& r) : opts(std::move(o)), registry(r) {}
+
+  server_options opts;
+  namespace_registry& registry;
+  // Declared first, destroyed last: everything below may hold handles into it.
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<engine_endpoint> socketio;
+  std::unique_ptr<engine_endpoint> echo;
+  http_routes routes;
+  std::shared_ptr<listener> accept;
+  std::vector<std::thread> threads;
+  std::mutex lifecycle;
+  bool started = false;
+  bool stopped = false;
+  std::uint16_t bound_port = 0;
+
+  std::size_t live_sessions() const {
+    return (socketio ? socketio->sessions() : 0) + (echo ? echo->sessions() : 0);
+  }
+};
+
+http_server::http_server(server_options opts, namespace_registry& registry)
+  : impl_(std::make_unique<impl>(std::move(opts), registry)) {
+}
+
+http_server::~http_server() {
+  stop();
+}
+
+void http_server::start() {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+  auto& d = *impl_;
+  if (d.started)
+    return;
+  session_config cfg;
+  cfg.ping_interval = std::chrono::milliseconds(d.opts.ping_interval_ms);
+  cfg.ping_timeout = std::chrono::milliseconds(d.opts.ping_timeout_ms);
+  cfg.max_payload = d.opts.max_payload;
+  bridge_options bridge;
+  bridge.connect_timeout = std::chrono::milliseconds(d.opts.connect_timeout_ms);
+  auto& registry = d.registry;
+  d.socketio = std::make_unique<engine_endpoint>(
+    d.ioc, cfg, [&registry, bridge](engine_session& s) {
+      return make_socketio_bridge(s, registry, bridge);
+    });
+  d.routes.engines.clear(); // a start() that failed to bind may be retried
+  d.routes.engines.emplace_back(d.opts.path, d.socketio.get());
+  if (d.opts.engineio_echo) {
+    d.echo = std::make_unique<engine_endpoint>(d.ioc, cfg, [](engine_session& s) {
+      return make_echo_handler(s);
+    });
+    d.routes.engines.emplace_back("/engine.io/", d.echo.get());
+  }
+  d.routes.cors_origin = d.opts.cors_origin;
+  d.routes.max_body = d.opts.max_payload;
+
+  auto address = asio::ip::make_address(d.opts.host); // throws system_error when malformed
+  d.accept = std::make_shared<listener>(d.ioc, asio::ip::tcp::endpoint{address, d.opts.port},
+                                        d.routes);
+  d.bound_port = d.accept->port();
+  d.accept->run();
+  d.work.emplace(d.ioc.get_executor());
+  for (unsigned i = 0; i < std::max(1u, d.opts.threads); ++i)
+    d.threads.emplace_back([&d] { d.ioc.run(); });
+  d.started = true;
+}
+
+void http_server::stop() {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    return;
+  d.stopped = true;
+  d.accept->stop();
+  // Every session closes (sockets hear `server shutting down`, WebSockets get a close
+  // frame, a waiting poll gets its close packet); give the closing handshakes a moment.
+  if (d.socketio)
+    d.socketio->shutdown(disconnect_reason::server_shutting_down);
+  if (d.echo)
+    d.echo->shutdown(disconnect_reason::server_shutting_down);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (std::chrono::steady_clock::now() < deadline
+         && (d.live_sessions() > 0 || live_websockets() > 0))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  d.work.reset();
+  d.ioc.stop();
+  for (auto& t : d.threads)
+    if (t.joinable())
+      t.join();
+  d.threads.clear();
+}
+
+std::uint16_t http_server::port() const {
+  return impl_->bound_port;
+}
+
+} // namespace atrium::net

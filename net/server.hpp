@@ -1,0 +1,48 @@
+#pragma once
+
+// The HTTP/WebSocket front of Atrium. Only this header of net/ is seen outside net/.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/socket_endpoint.hpp"
+
+namespace atrium::net {
+
+struct server_options {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;            // 0: any free port (see http_server::port())
+  std::string path = "/socket.io/";     // Engine.IO path carrying Socket.IO
+  unsigned ping_interval_ms = 25000;
+  unsigned ping_timeout_ms = 20000;
+  std::size_t max_payload = 1000000;    // maxHttpBufferSize: per HTTP body and per WebSocket message
+  unsigned connect_timeout_ms = 45000;  // a client that sends no CONNECT in time is closed
+  unsigned threads = 1;                 // I/O threads
+  bool engineio_echo = false;           // also serve a bare Engine.IO echo at /engine.io/
+  std::string cors_origin = "*";        // Access-Control-Allow-Origin for polling ("*": echo Origin)
+};
+
+/// Listens for clients and bridges their Socket.IO sockets to `registry`.
+class http_server {
+public:
+  http_server(server_options opts, namespace_registry& registry);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  /// Binds and starts the I/O threads. Throws std::system_error when it cannot bind.
+  void start();
+  /// Closes every session (each client gets a close and each socket a disconnect with
+  /// `server shutting down`), then joins the I/O threads. Idempotent.
+  void stop();
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace atrium::net

@@ -1,0 +1,52 @@
+#include "net/session_id.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <system_error>
+
+#include <sys/random.h>
+
+namespace atrium::net {
+
+namespace {
+
+void fill_random(unsigned char* out, std::size_t n) {
+  while (n > 0) {
+    auto got = ::getrandom(out, n, 0);
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      // No entropy source at all: refuse rather than hand out guessable ids.
+      throw std::system_error(errno, std::generic_category(), "getrandom");
+    }
+    out += got;
+    n -= static_cast<std::size_t>(got);
+  }
+}
+
+} // namespace
+
+std::string make_session_id() {
+  static constexpr char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::array<unsigned char, 16> bytes;
+  fill_random(bytes.data(), bytes.size());
+  std::string out;
+  out.reserve(22);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (auto b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0)
+    out += alphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
+}
+
+} // namespace atrium::net

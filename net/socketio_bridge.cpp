@@ -1,0 +1,186 @@
+#include "net/socketio_bridge.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "actors/packets.hpp"
+#include "net/engine_session.hpp"
+
+namespace atrium::net {
+
+namespace {
+
+/// What the actors hold: a weak handle, so a socket actor that outlives its session (or the
+/// server) keeps neither alive; sends to a gone session report `closed`.
+class session_connection final : public connection {
+public:
+  explicit session_connection(std::weak_ptr<engine_session> s) : session_(std::move(s)) {}
+
+  send_status send(packet_ptr packet, bool droppable) override {
+    if (auto s = session_.lock())
+      return s->send(std::move(packet), droppable);
+    return send_status::closed;
+  }
+
+  void release(const std::string& nsp) override {
+    if (auto s = session_.lock())
+      s->release(nsp);
+  }
+
+  void close() override {
+    if (auto s = session_.lock())
+      s->close();
+  }
+
+private:
+  std::weak_ptr<engine_session> session_;
+};
+
+class socketio_bridge final : public session_handler {
+public:
+  socketio_bridge(engine_session& session, namespace_registry& registry,
+                  const bridge_options& opts)
+    : session_(session),
+      registry_(registry),
+      opts_(opts),
+      conn_(std::make_shared<session_connection>(session.weak_from_this())),
+      connect_timer_(session.executor()) {
+  }
+
+  void opened() override {
+    connect_timer_.expires_after(opts_.connect_timeout);
+    connect_timer_.async_wait(
+      [this, alive = session_.weak_from_this()](const boost::system::error_code& ec) {
+        auto s = alive.lock(); // the session owns this bridge: alive means this is valid
+        if (ec || !s || closed_)
+          return;
+        if (sockets_.empty())
+          session_.end(disconnect_reason::transport_close);
+      });
+  }
+
+  void message(std::string data, bool binary) override {
+    if (binary) {
+      // A binary message is only ever an attachment of the packet being collected.
+      if (!collector_.waiting())
+        return protocol_error();
+      if (collector_.add(std::move(data)))
+        deliver(collector_.take_packet(attachments_));
+      return;
+    }
+    if (collector_.waiting())
+      return protocol_error(); // text while attachments were announced
+    auto p = sio::decode(data, opts_.limits);
+    if (!p)
+      return protocol_error();
+    switch (p->type) {
+      case sio::packet_type::connect:
+        return on_connect(std::move(*p));
+      case sio::packet_type::disconnect:
+        return on_disconnect(p->nsp);
+      case sio::packet_type::event:
+      case sio::packet_type::ack:
+        attachments_.clear();
+        return deliver(std::move(*p));
+      case sio::packet_type::binary_event:
+      case sio::packet_type::binary_ack:
+        if (collector_.start(std::move(*p)))
+          deliver(collector_.take_packet(attachments_));
+        return;
+      case sio::packet_type::connect_error:
+        return; // only servers send these
+    }
+  }
+
+  void closed(disconnect_reason why) override {
+    closed_ = true;
+    connect_timer_.cancel();
+    auto sockets = std::move(sockets_);
+    sockets_.clear();
+    for (auto& [nsp, ep] : sockets)
+      ep->disconnected(why);
+  }
+
+  void release(const std::string& nsp) override { sockets_.erase(nsp); }
+
+  // As Socket.IO's disconnect(true): every namespace still connected is disconnected by the
+  // server (the client sees "io server disconnect" on each), then the connection closes.
+  void disconnect_all() override {
+    auto sockets = std::move(sockets_);
+    sockets_.clear();
+    for (auto& [nsp, ep] : sockets) {
+      session_.send(packets::disconnect(nsp));
+      ep->disconnected(disconnect_reason::server_namespace_disconnect);
+    }
+  }
+
+private:
+  void on_connect(sio::packet p) {
+    // A CONNECT for a namespace this client is in already replaces that socket with a new
+    // one (Socket.IO does the same: the client gets a fresh CONNECT reply); the old socket
+    // leaves first so it never lingers.
+    if (auto i = sockets_.find(p.nsp); i != sockets_.end()) {
+      auto old = std::move(i->second);
+      sockets_.erase(i);
+      old->disconnected(disconnect_reason::client_namespace_disconnect);
+    }
+    std::string auth = p.data.empty() ? std::string{"{}"} : std::move(p.data);
+    handshake hs = session_.client_handshake();
+    hs.auth = auth;
+    auto ep = registry_.connect(p.nsp, conn_, hs, std::move(auth));
+    if (!ep) {
+      session_.send(packets::connect_error(p.nsp, "Invalid namespace"));
+      return;
+    }
+    if (closed_) {
+      ep->disconnected(disconnect_reason::transport_close);
+      return;
+    }
+    sockets_[p.nsp] = std::move(ep);
+    connect_timer_.cancel();
+  }
+
+  void on_disconnect(const std::string& nsp) {
+    auto i = sockets_.find(nsp);
+    if (i == sockets_.end())
+      return;
+    auto ep = std::move(i->second);
+    sockets_.erase(i);
+    ep->disconnected(disconnect_reason::client_namespace_disconnect);
+  }
+
+  void deliver(sio::packet p) {
+    auto i = sockets_.find(p.nsp);
+    if (i == sockets_.end()) {
+      attachments_.clear();
+      return; // not connected to that namespace: ignored
+    }
+    i->second->packet(std::move(p), std::move(attachments_));
+    attachments_ = {};
+  }
+
+  void protocol_error() { session_.end(disconnect_reason::parse_error); }
+
+  engine_session& session_; // owns this bridge
+  namespace_registry& registry_;
+  bridge_options opts_;
+  connection_ptr conn_;
+  std::map<std::string, socket_endpoint_ptr> sockets_;
+  sio::attachment_collector collector_;
+  std::vector<std::string> attachments_;
+  boost::asio::steady_timer connect_timer_;
+  bool closed_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<session_handler> make_socketio_bridge(engine_session& session,
+                                                      namespace_registry& registry,
+                                                      const bridge_options& opts) {
+  return std::make_unique<socketio_bridge>(session, registry, opts);
+}
+
+} // namespace atrium::net

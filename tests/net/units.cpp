@@ -1,0 +1,57 @@
+// The small pure pieces of net/: request targets, session ids, polling payloads.
+#define CAF_SUITE net_units
+#include <caf/test/dsl.hpp>
+
+#include <set>
+
+#include "net/polling.hpp"
+#include "net/session_id.hpp"
+#include "net/url.hpp"
+
+using namespace atrium;
+using namespace atrium::net;
+
+CAF_TEST(targets split into path and decoded query) {
+  auto t = parse_target("/socket.io/?EIO=4&transport=polling&t=a%20b+c&x=%zz&empty&sid=");
+  CAF_CHECK_EQUAL(t.path, "/socket.io/");
+  CAF_CHECK_EQUAL(t.query["EIO"], "4");
+  CAF_CHECK_EQUAL(t.query["transport"], "polling");
+  CAF_CHECK_EQUAL(t.query["t"], "a b c");
+  CAF_CHECK_EQUAL(t.query["x"], "%zz");
+  CAF_CHECK_EQUAL(t.query.count("empty"), 1u);
+  CAF_CHECK_EQUAL(t.query["sid"], "");
+  CAF_CHECK_EQUAL(parse_target("/engine.io").path, "/engine.io");
+  CAF_CHECK(parse_target("/engine.io").query.empty());
+  CAF_CHECK_EQUAL(url_decode("%"), "%");
+  CAF_CHECK_EQUAL(url_decode("%4"), "%4");
+  CAF_CHECK_EQUAL(url_decode("%41"), "A");
+}
+
+CAF_TEST(session ids are long url - safe and distinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    auto id = make_session_id();
+    CAF_REQUIRE_EQUAL(id.size(), 22u); // 128 bits
+    for (char c : id)
+      CAF_CHECK(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    seen.insert(id);
+  }
+  CAF_CHECK_EQUAL(seen.size(), 2000u);
+}
+
+CAF_TEST(a batch becomes one polling payload) {
+  auto p = std::make_shared<encoded_packet>();
+  p->text = R"(451-["x",{"_placeholder":true,"num":0}])";
+  p->attachments.push_back(std::string("\x01\x02\x03\x04", 4));
+  frame_batch batch;
+  batch.push_back(static_frame("2"));
+  append_frames(batch, p);
+  batch.push_back(make_frame("4hello"));
+  CAF_CHECK_EQUAL(batch.size(), 4u);
+  CAF_CHECK_EQUAL(encode_payload(batch),
+                  "2\x1e" R"(451-["x",{"_placeholder":true,"num":0}])" "\x1e" "bAQIDBA==\x1e" "4hello");
+  // The frames share the packet: nothing was copied.
+  CAF_CHECK_EQUAL(static_cast<const void*>(batch[1].bytes.data()),
+                  static_cast<const void*>(p->text.data()));
+  CAF_CHECK_EQUAL(p.use_count(), 3);
+}
