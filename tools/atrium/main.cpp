@@ -1,0 +1,66 @@
+// atrium: the Socket.IO server binary. Its application is the rooms app on every namespace.
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <set>
+#include <string>
+
+#include "actors/server.hpp"
+#include "net/server.hpp"
+#include "tools/atrium/options.hpp"
+#include "tools/atrium/rooms_app.hpp"
+
+int main(int argc, char** argv) {
+  // Block the shutdown signals before any thread starts, so every thread inherits the mask and
+  // only sigwait() below receives them.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGINT);
+  sigaddset(&shutdown_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::string problem;
+  auto opts = atrium::cli::parse(argc, argv, problem);
+  if (!opts) {
+    std::fprintf(stderr, "atrium: %s\n\n%s", problem.c_str(), atrium::cli::usage());
+    return 2;
+  }
+  if (opts->help) {
+    std::fputs(atrium::cli::usage(), stdout);
+    return 0;
+  }
+
+  atrium::server io{atrium::server_options{opts->actor_threads}};
+  std::string names;
+  // Install each namespace's app once, even if it was named twice.
+  std::set<std::string> installed;
+  for (auto& name : opts->namespaces) {
+    if (!installed.insert(name).second)
+      continue;
+    names += names.empty() ? name : ", " + name;
+    atrium::app::install_rooms_app(io.of(name));
+    if (opts->conformance)
+      atrium::app::install_conformance_app(io.of(name));
+  }
+
+  atrium::net::http_server http{opts->http, io};
+  try {
+    http.start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium: cannot listen on %s:%u: %s\n", opts->http.host.c_str(),
+                 static_cast<unsigned>(opts->http.port), e.what());
+    return 1;
+  }
+  std::printf("atrium listening on http://%s:%u (namespaces: %s%s)\n", opts->http.host.c_str(),
+              static_cast<unsigned>(http.port()), names.c_str(),
+              opts->conformance ? "; conformance mode" : "");
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&shutdown_signals, &received);
+  http.stop();
+  io.shutdown();
+  return 0;
+}

@@ -1,0 +1,117 @@
+#include "tools/atrium/options.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+namespace atrium::cli {
+
+namespace {
+
+template <class Int>
+bool to_number(std::string_view text, Int& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size();
+}
+
+} // namespace
+
+const char* usage() {
+  return R"(usage: atrium [options]
+
+Runs a Socket.IO v5 (Engine.IO v4) server whose application is the rooms app:
+clients join/leave rooms and broadcast to them (see README.md).
+
+  --host ADDR            address to listen on (default 0.0.0.0)
+  --port N               port to listen on (default 3000; 0 picks a free one)
+  --namespace NAME       serve namespace NAME too (repeatable; "/" always exists)
+  --ping-interval MS     Engine.IO pingInterval (default 25000)
+  --ping-timeout MS      Engine.IO pingTimeout (default 20000)
+  --max-payload BYTES    maxHttpBufferSize: largest HTTP body / WebSocket message (default 1000000)
+  --connect-timeout MS   close clients that join no namespace in time (default 45000)
+  --threads N            I/O threads (default 1)
+  --actor-threads N      actor scheduler threads (default: CAF's, max(4, cores))
+  --conformance          the configuration the official Engine.IO/Socket.IO suites expect:
+                         /engine.io/ echo, namespaces / and /custom, ping 300/200 ms
+  --help                 this text
+)";
+}
+
+std::optional<options> parse(int argc, char** argv, std::string& problem) {
+  options opts;
+  bool ping_interval_set = false;
+  bool ping_timeout_set = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg{argv[i]};
+    std::string_view value;
+    if (auto eq = arg.find('='); arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (arg != "--help" && arg != "--conformance" && i + 1 < argc) {
+      value = argv[++i];
+    }
+    auto number = [&](auto& out) {
+      if (!to_number(value, out)) {
+        problem = std::string{arg} + " needs a number, got '" + std::string{value} + "'";
+        return false;
+      }
+      return true;
+    };
+    if (arg == "--help" || arg == "-h") {
+      opts.help = true;
+    } else if (arg == "--conformance") {
+      opts.conformance = true;
+    } else if (value.empty()) {
+      problem = std::string{"missing value for "} + std::string{arg};
+      return std::nullopt;
+    } else if (arg == "--host") {
+      opts.http.host = std::string{value};
+    } else if (arg == "--port") {
+      if (!number(opts.http.port))
+        return std::nullopt;
+    } else if (arg == "--namespace") {
+      std::string name{value};
+      if (name.front() != '/')
+        name.insert(name.begin(), '/');
+      opts.namespaces.push_back(std::move(name));
+    } else if (arg == "--ping-interval") {
+      if (!number(opts.http.ping_interval_ms))
+        return std::nullopt;
+      ping_interval_set = true;
+    } else if (arg == "--ping-timeout") {
+      if (!number(opts.http.ping_timeout_ms))
+        return std::nullopt;
+      ping_timeout_set = true;
+    } else if (arg == "--max-payload") {
+      if (!number(opts.http.max_payload))
+        return std::nullopt;
+    } else if (arg == "--connect-timeout") {
+      if (!number(opts.http.connect_timeout_ms))
+        return std::nullopt;
+    } else if (arg == "--threads") {
+      if (!number(opts.http.threads) || opts.http.threads == 0) {
+        problem = "--threads needs a number >= 1";
+        return std::nullopt;
+      }
+    } else if (arg == "--actor-threads") {
+      if (!number(opts.actor_threads))
+        return std::nullopt;
+    } else {
+      problem = "unknown option " + std::string{arg};
+      return std::nullopt;
+    }
+  }
+  if (opts.conformance) {
+    // Exactly what the official suites expect (see shared/CONFORMANCE.md).
+    opts.http.engineio_echo = true;
+    if (!ping_interval_set)
+      opts.http.ping_interval_ms = 300;
+    if (!ping_timeout_set)
+      opts.http.ping_timeout_ms = 200;
+    opts.namespaces.push_back("/custom");
+  }
+  return opts;
+}
+
+} // namespace atrium::cli

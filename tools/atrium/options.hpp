@@ -1,0 +1,24 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/server.hpp"
+
+namespace atrium::cli {
+
+struct options {
+  net::server_options http;
+  std::vector<std::string> namespaces{"/"};
+  unsigned actor_threads = 0;
+  bool conformance = false;
+  bool help = false;
+};
+
+/// Parses the command line; on a bad option returns nullopt and sets `problem`.
+std::optional<options> parse(int argc, char** argv, std::string& problem);
+
+const char* usage();
+
+} // namespace atrium::cli

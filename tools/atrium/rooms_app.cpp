@@ -1,0 +1,276 @@
+#include "tools/atrium/rooms_app.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocol/json.hpp"
+
+namespace atrium::app {
+
+namespace {
+
+/// Builds the small JSON objects the app answers with.
+class json_object {
+public:
+  json_object& field(std::string_view key, std::string_view text_value) {
+    name(key);
+    protocol::append_json_string(out_, text_value);
+    return *this;
+  }
+  json_object& raw(std::string_view key, std::string_view json) {
+    name(key);
+    out_ += json;
+    return *this;
+  }
+  raw_json done() { return raw_json{out_ + '}'}; }
+
+private:
+  void name(std::string_view key) {
+    out_ += out_.size() > 1 ? "," : "";
+    protocol::append_json_string(out_, key);
+    out_ += ':';
+  }
+  std::string out_ = "{";
+};
+
+template <class Strings>
+std::string json_array(const Strings& items) {
+  std::string out = "[";
+  for (auto& s : items) {
+    if (out.size() > 1)
+      out += ',';
+    protocol::append_json_string(out, s);
+  }
+  return out + ']';
+}
+
+std::string json_map(const membership_map& m) {
+  json_object obj;
+  for (auto& [key, values] : m)
+    obj.raw(key, json_array(values));
+  return obj.done().text;
+}
+
+raw_json ok() {
+  return raw_json{R"({"ok":true})"};
+}
+
+raw_json refused(std::string_view why) {
+  return json_object{}.raw("ok", "false").field("error", why).done();
+}
+
+/// Strings of a JSON value that is a string or an array of strings.
+bool string_list(const rapidjson::Value& v, std::vector<std::string>& out) {
+  if (v.IsString()) {
+    out.emplace_back(v.GetString(), v.GetStringLength());
+    return true;
+  }
+  if (!v.IsArray())
+    return false;
+  for (auto& item : v.GetArray()) {
+    if (!item.IsString())
+      return false;
+    out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return true;
+}
+
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
+  if (!obj.IsObject())
+    return nullptr;
+  auto it = obj.FindMember(key);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+/// Sockets that asked, with `watch`, to see their namespace's adapter events. Written by the
+/// sockets' actors, read by the supervisor's listener: hence the lock.
+class watchers {
+public:
+  void add(const std::string& sid) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    sids_.push_back(sid);
+  }
+  void remove(const std::string& sid) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    sids_.erase(std::remove(sids_.begin(), sids_.end(), sid), sids_.end());
+  }
+  std::vector<std::string> list() const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return sids_;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> sids_;
+};
+
+void tell_watchers(const namespace_handle& nsp, const watchers& w, const std::string& skip,
+                   raw_json what) {
+  auto targets = w.list();
+  targets.erase(std::remove(targets.begin(), targets.end(), skip), targets.end());
+  if (!targets.empty())
+    nsp.to(targets).emit("adapter-event", args{std::move(what)});
+}
+
+void on_join(event& ev) {
+  std::vector<std::string> rooms;
+  if (ev.size() < 1 || !string_list(ev[0], rooms) || rooms.empty()) {
+    ev.ack(refused("join expects a room name or an array of room names"));
+    return;
+  }
+  ev.socket().join(rooms);
+  ev.ack(ok());
+}
+
+void on_leave(event& ev) {
+  if (ev.size() < 1 || !ev[0].IsString()) {
+    ev.ack(refused("leave expects a room name"));
+    return;
+  }
+  ev.socket().leave(ev[0].GetString());
+  ev.ack(ok());
+}
+
+void on_emit(event& ev) {
+  const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;
+  const rapidjson::Value* name = spec ? member(*spec, "event") : nullptr;
+  if (!name || !name->IsString()) {
+    ev.ack(refused("emit expects {to, except, event, args, self}"));
+    return;
+  }
+  std::vector<std::string> to, except;
+  auto to_v = member(*spec, "to");
+  auto except_v = member(*spec, "except");
+  if ((to_v && !string_list(*to_v, to)) || (except_v && !string_list(*except_v, except))) {
+    ev.ack(refused("to and except must be arrays of room names"));
+    return;
+  }
+  auto args_v = member(*spec, "args");
+  if (args_v && !args_v->IsArray()) {
+    ev.ack(refused("args must be an array"));
+    return;
+  }
+  // The args keep their placeholders; the packet's attachments travel with them.
+  auto payload_args = args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]",
+                                            ev.attachments());
+  auto self_v = member(*spec, "self");
+  bool self = self_v && self_v->IsTrue();
+  auto& s = ev.socket();
+  auto target = self ? s.namespace_() : s.broadcast();
+  target.to(to).except(except).emit(std::string_view{name->GetString(), name->GetStringLength()},
+                                    payload_args);
+  ev.ack(ok());
+}
+
+void on_private_message(event& ev) {
+  if (ev.size() < 1 || !ev[0].IsString())
+    return;
+  auto& s = ev.socket();
+  std::string elements;
+  protocol::append_json_string(elements, s.id());
+  elements += ',';
+  elements += ev.size() > 1 ? protocol::to_json(ev[1]) : "null";
+  s.to(std::string{ev[0].GetString(), ev[0].GetStringLength()})
+    .emit("private message", args::from_json_array("[" + elements + "]", ev.attachments()));
+}
+
+} // namespace
+
+void install_rooms_app(namespace_handle nsp) {
+  auto watching = std::make_shared<watchers>();
+
+  nsp.use([](const handshake& hs) -> std::optional<connect_refusal> {
+    auto auth = protocol::parse_json(hs.auth);
+    if (!auth)
+      return std::nullopt;
+    auto reject = member(*auth, "reject");
+    if (reject && reject->IsString())
+      return connect_refusal{reject->GetString(), {}};
+    return std::nullopt;
+  });
+
+  nsp.on_adapter_event([nsp, watching](const adapter_event& e) {
+    json_object what;
+    what.field("type", to_string(e.type)).field("room", e.room);
+    if (!e.sid.empty())
+      what.field("id", e.sid);
+    tell_watchers(nsp, *watching, {}, what.done());
+  });
+
+  nsp.on_connection([nsp, watching](socket& s) {
+    s.on("join", on_join);
+    s.on("leave", on_leave);
+    s.on("emit", on_emit);
+    s.on("private message", on_private_message);
+    s.on("rooms", [](event& ev) {
+      ev.ack(raw_json{json_array(ev.socket().rooms())});
+    });
+    s.on("adapter", [](event& ev) {
+      auto reply = ev.take_ack();
+      auto& s = ev.socket();
+      s.fetch_rooms([&s, reply](const membership_map& rooms) {
+        auto rooms_json = json_map(rooms);
+        s.fetch_sids([reply, rooms_json](const membership_map& sids) {
+          reply(json_object{}.raw("rooms", rooms_json).raw("sids", json_map(sids)).done());
+        });
+      });
+    });
+    s.on("watch", [watching](event& ev) {
+      watching->add(ev.socket().id());
+      ev.ack(ok());
+    });
+    s.on("call", [](event& ev) {
+      auto reply = ev.take_ack();
+      const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;
+      auto name = spec ? member(*spec, "event") : nullptr;
+      auto call_args = spec ? member(*spec, "args") : nullptr;
+      if (!name || !name->IsString() || (call_args && !call_args->IsArray())) {
+        reply(refused("call expects {event, args}"));
+        return;
+      }
+      ev.socket().emit_with_ack(
+        name->GetString(),
+        args::from_json_array(call_args ? protocol::to_json(*call_args) : "[]", ev.attachments()),
+        [reply](std::optional<payload> answer) {
+          if (!answer) {
+            reply(refused("no acknowledgement"));
+            return;
+          }
+          // The reply's placeholders keep referring to the client's attachments.
+          auto result = json_object{}.raw("ok", "true")
+                          .raw("reply", protocol::to_json(answer->array())).done();
+          reply(args::from_json_array("[" + result.text + "]", answer->attachments()));
+        });
+    });
+    s.on("server-disconnect", [](event& ev) {
+      auto close = ev.size() > 0 ? member(ev[0], "close") : nullptr;
+      ev.socket().disconnect(close && close->IsTrue());
+    });
+    s.on_disconnecting([nsp, watching, &s](disconnect_reason) {
+      watching->remove(s.id());
+      tell_watchers(nsp, *watching, s.id(),
+                    json_object{}.field("type", "disconnecting").field("id", s.id())
+                      .raw("rooms", json_array(s.rooms())).done());
+    });
+    s.on_disconnect([nsp, watching, &s](disconnect_reason why) {
+      tell_watchers(nsp, *watching, s.id(),
+                    json_object{}.field("type", "disconnect").field("id", s.id())
+                      .field("reason", to_string(why)).raw("rooms", json_array(s.rooms()))
+                      .done());
+    });
+  });
+}
+
+void install_conformance_app(namespace_handle nsp) {
+  nsp.on_connection([](socket& s) {
+    s.emit("auth", args{raw_json{s.handshake().auth}});
+    s.on("message", [](event& ev) { ev.socket().emit("message-back", ev.to_args()); });
+    s.on("message-with-ack", [](event& ev) { ev.ack(ev.to_args()); });
+  });
+}
+
+} // namespace atrium::app

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "actors/server.hpp"
+
+namespace atrium::app {
+
+/// The rooms app (shared/CONFORMANCE.md, README.md): join/leave, emit to rooms, private
+/// messages, and inspection of the adapter, on namespace `nsp`.
+void install_rooms_app(namespace_handle nsp);
+
+/// What the official Socket.IO v5 suite expects on top: `auth` on connect, `message` echoed as
+/// `message-back`, `message-with-ack` acknowledged with its arguments.
+void install_conformance_app(namespace_handle nsp);
+
+} // namespace atrium::app
