@@ -123,10 +123,12 @@ void socket::disconnect(bool close) {
   if (!st_.connected)
     return;
   auto conn = st_.conn;
-  auto& nsp = st_.core->name;
+  auto nsp = st_.core->name;
+  // Leave first, tell the client after: once the client sees DISCONNECT, nothing it asks the
+  // supervisor afterwards can still find this socket in a room.
+  st_.close(disconnect_reason::server_namespace_disconnect);
   conn->send(packets::disconnect(nsp));
   conn->release(nsp);
-  st_.close(disconnect_reason::server_namespace_disconnect);
   if (close)
     conn->close();
 }
