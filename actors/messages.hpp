@@ -53,6 +53,18 @@ using exclusion_ptr = std::shared_ptr<const exclusion_set>;
 using delivery_owner_map = std::unordered_map<socket_key, std::uint32_t>;
 using delivery_owner_ptr = std::shared_ptr<const delivery_owner_map>;
 
+/// Whether the room at position `index` of a broadcast's room list delivers it to `key`: the
+/// socket is not excluded and, for a union, this room is the one that serves it.
+inline bool serves(socket_key key, const exclusion_ptr& excluded,
+                   const delivery_owner_ptr& owners, std::uint32_t index) {
+  if (excluded && excluded->count(key) > 0)
+    return false;
+  if (!owners)
+    return true;
+  auto owner = owners->find(key);
+  return owner == owners->end() || owner->second == index;
+}
+
 /// `rooms` or `sids` of the in-memory adapter: name -> sorted names.
 using membership_map = std::map<std::string, std::vector<std::string>>;
 

@@ -119,17 +119,10 @@ void supervisor_state::deliver(const std::string&, const room_entry& entry,
     self->send(entry.actor, deliver_atom::value, packet, droppable, excluded, owners, index);
     return;
   }
-  for (auto key : entry.members) {
-    if (excluded && excluded->count(key) > 0)
-      continue;
-    if (owners) {
-      auto owner = owners->find(key);
-      if (owner != owners->end() && owner->second != index)
-        continue;
-    }
-    if (auto sock = sockets.find(key); sock != sockets.end())
-      sock->second.conn->send(packet, droppable);
-  }
+  for (auto key : entry.members)
+    if (serves(key, excluded, owners, index))
+      if (auto sock = sockets.find(key); sock != sockets.end())
+        sock->second.conn->send(packet, droppable);
 }
 
 void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr& packet) {

@@ -11,17 +11,9 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self) {
     [=](close_atom) { self->quit(); },
     [=](deliver_atom, const packet_ptr& packet, bool droppable, const exclusion_ptr& excluded,
         const delivery_owner_ptr& owners, std::uint32_t index) {
-      for (auto& [key, conn] : self->state.members) {
-        if (excluded && excluded->count(key) > 0)
-          continue;
-        if (owners) {
-          // A socket in several target rooms is served by the first of them only.
-          auto owner = owners->find(key);
-          if (owner != owners->end() && owner->second != index)
-            continue;
-        }
-        conn->send(packet, droppable);
-      }
+      for (auto& [key, conn] : self->state.members)
+        if (serves(key, excluded, owners, index))
+          conn->send(packet, droppable);
     },
   };
 }

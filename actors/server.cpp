@@ -53,20 +53,22 @@ namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) 
   return *this;
 }
 
-membership_map namespace_handle::rooms() const {
+template <class Atom>
+membership_map namespace_handle::snapshot(Atom what) const {
   caf::scoped_actor self{owner_->system()};
   membership_map result;
-  self->request(core_->supervisor, caf::infinite, rooms_atom::value)
+  // An ended supervisor (after shutdown) leaves the snapshot empty.
+  self->request(core_->supervisor, caf::infinite, what)
     .receive([&](membership_map& m) { result = std::move(m); }, [](caf::error&) {});
   return result;
 }
 
+membership_map namespace_handle::rooms() const {
+  return snapshot(rooms_atom::value);
+}
+
 membership_map namespace_handle::sids() const {
-  caf::scoped_actor self{owner_->system()};
-  membership_map result;
-  self->request(core_->supervisor, caf::infinite, sids_atom::value)
-    .receive([&](membership_map& m) { result = std::move(m); }, [](caf::error&) {});
-  return result;
+  return snapshot(sids_atom::value);
 }
 
 server::server(server_options opts) {

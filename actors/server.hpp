@@ -58,6 +58,9 @@ public:
   membership_map sids() const;
 
 private:
+  template <class Atom>
+  membership_map snapshot(Atom what) const;
+
   server* owner_;
   std::shared_ptr<namespace_core> core_;
 };
