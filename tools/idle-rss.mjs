@@ -9,7 +9,6 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { io } from "socket.io-client";
-import { startServer, serverLabel } from "../tests/interop/lib/server.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -17,6 +16,8 @@ const flag = (name, fallback) => {
   return i >= 0 ? argv[i + 1] : fallback;
 };
 if (argv.includes("--reference")) process.env.ATRIUM_REFERENCE = "node";
+// Imported only now: the module reads ATRIUM_REFERENCE when it loads.
+const { startServer, serverLabel } = await import("../tests/interop/lib/server.mjs");
 const clients = Number(flag("--clients", "1000"));
 const transport = flag("--transport", "websocket");
 
