@@ -1,26 +1,52 @@
 #include "actors/random_id.hpp"
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
-#include <random>
+#include <system_error>
+
+#include <sys/random.h>
 
 namespace atrium {
 
+namespace {
+
+void fill_random(unsigned char* out, std::size_t n) {
+  while (n > 0) {
+    auto got = ::getrandom(out, n, 0);
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      // No entropy source at all: refuse rather than hand out guessable ids.
+      throw std::system_error(errno, std::generic_category(), "getrandom");
+    }
+    out += got;
+    n -= static_cast<std::size_t>(got);
+  }
+}
+
+} // namespace
+
 std::string random_id() {
-  // std::random_device reads the kernel CSPRNG on Linux (getrandom / /dev/urandom).
-  thread_local std::random_device device;
   static constexpr char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::array<std::uint32_t, 4> words{};
-  for (auto& w : words)
-    w = device();
-  std::string id;
-  id.reserve(20);
-  // 20 characters × 6 bits = 120 bits, taken 30 bits from each 32-bit word.
-  for (auto w : words)
-    for (int i = 0; i < 5; ++i, w >>= 6)
-      id += alphabet[w & 63];
-  return id;
+  std::array<unsigned char, 16> bytes;
+  fill_random(bytes.data(), bytes.size());
+  std::string out;
+  out.reserve(22);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (auto b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0)
+    out += alphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
 }
 
 } // namespace atrium

@@ -4,8 +4,9 @@
 
 namespace atrium {
 
-/// A fresh unguessable identifier: 120 bits from the system CSPRNG, base64url, 20 characters
-/// (the shape of Socket.IO's ids).
+/// A fresh unguessable identifier (Engine.IO session ids, Socket.IO socket ids): 128 bits from
+/// the kernel's CSPRNG (getrandom), base64url without padding, 22 characters. Knowing a sid is
+/// what authorizes a request, and a socket id names a private room.
 std::string random_id();
 
 } // namespace atrium

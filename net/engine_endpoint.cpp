@@ -5,7 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "net/session_id.hpp"
+#include "actors/random_id.hpp"
 #include "net/websocket_transport.hpp"
 
 namespace atrium::net {
@@ -67,7 +67,7 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
                                                         const request_target& target,
                                                         const std::string& remote) {
   for (;;) {
-    auto sid = make_session_id();
+    auto sid = random_id();
     auto s = std::make_shared<engine_session>(ioc_, cfg_, registry_, sid, kind,
                                               make_handshake(req, target, remote));
     s->set_handler(factory_(*s));

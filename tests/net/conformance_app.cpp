@@ -1,22 +1,11 @@
 #include "tests/net/conformance_app.hpp"
 
-#include <random>
-
+#include "actors/random_id.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium::net_test {
 
 namespace {
-
-std::string random_id() {
-  static constexpr char alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  thread_local std::mt19937_64 gen{std::random_device{}()};
-  std::string out(20, ' ');
-  for (auto& c : out)
-    c = alphabet[gen() & 63];
-  return out;
-}
 
 void send(const connection_ptr& conn, sio::packet p, std::vector<std::string> attachments = {}) {
   p.attachments = attachments.size();

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "net/polling.hpp"
-#include "net/session_id.hpp"
+#include "actors/random_id.hpp"
 #include "net/url.hpp"
 
 using namespace atrium;
@@ -30,7 +30,7 @@ CAF_TEST(targets split into path and decoded query) {
 CAF_TEST(session ids are long url - safe and distinct) {
   std::set<std::string> seen;
   for (int i = 0; i < 2000; ++i) {
-    auto id = make_session_id();
+    auto id = random_id();
     CAF_REQUIRE_EQUAL(id.size(), 22u); // 128 bits
     for (char c : id)
       CAF_CHECK(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
