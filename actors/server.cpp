@@ -74,6 +74,8 @@ membership_map namespace_handle::sids() const {
 server::server(server_options opts) {
   if (opts.threads > 0)
     config_.set("scheduler.max-threads", static_cast<size_t>(opts.threads));
+  if (opts.deterministic)
+    config_.set("scheduler.policy", caf::atom("testing"));
   system_ = std::make_unique<caf::actor_system>(config_);
   of("/");
 }

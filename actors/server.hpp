@@ -19,7 +19,11 @@
 namespace atrium {
 
 struct server_options {
-  unsigned threads = 0; // actor scheduler workers; 0: CAF's default
+  unsigned threads = 0;       // actor scheduler workers; 0: CAF's default
+  /// Runs every actor on CAF's deterministic test coordinator: nothing runs until the caller
+  /// drives `system().scheduler()` (the scenario runner's in-process engine, tests). The
+  /// blocking snapshots (rooms(), sids()) cannot be used then.
+  bool deterministic = false;
 };
 
 class server;

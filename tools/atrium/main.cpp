@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  atrium::server io{atrium::server_options{opts->actor_threads}};
+  atrium::server io{atrium::server_options{opts->actor_threads, false}};
   std::string names;
   // Install each namespace's app once, even if it was named twice.
   std::set<std::string> installed;
