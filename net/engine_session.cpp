@@ -18,7 +18,13 @@ engine_session::engine_session(asio::io_context& ioc, const session_config& cfg,
     handshake_(std::move(hs)),
     strand_(asio::make_strand(ioc)),
     timer_(strand_),
+    upgrade_timer_(strand_),
     kind_(kind) {
+}
+
+bool engine_session::accepting() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return accepting_;
 }
 
 engine_session::~engine_session() = default;
@@ -265,7 +271,9 @@ void engine_session::poll_post(const poll_responder_ptr& r, std::string_view bod
   }
   r->respond(200, "ok");
   for (auto& p : *packets) {
-    if (state_ != state::open)
+    // A packet of this body may have doomed the session (say, the outbox overflowed): its
+    // end is posted, so stop here rather than act on the rest of a possibly huge body.
+    if (state_ != state::open || !accepting())
       break;
     switch (p.type) {
       case eio::packet_type::message:
@@ -307,6 +315,17 @@ void engine_session::offer_upgrade(ws_link_ptr ws) {
     return;
   }
   probe_ = std::move(ws);
+  // A probe that never finishes must not block upgrades (or hold frames) for the whole
+  // session: like engine.io's upgradeTimeout, give it up after a while.
+  upgrade_timer_.expires_after(upgrade_timeout);
+  upgrade_timer_.async_wait([self = shared_from_this(), probe = probe_.get()](
+                              const boost::system::error_code& ec) {
+    if (ec || self->probe_.get() != probe)
+      return;
+    self->probe_->close();
+    self->probe_.reset();
+    self->upgrading_ = false;
+  });
 }
 
 void engine_session::ws_message(ws_link* ws, std::string data, bool binary) {
@@ -379,6 +398,7 @@ void engine_session::probe_message(std::string data, bool binary) {
 }
 
 void engine_session::complete_upgrade() {
+  upgrade_timer_.cancel();
   kind_ = transport_kind::websocket;
   ws_ = std::move(probe_);
   probe_.reset();
@@ -405,6 +425,7 @@ void engine_session::ws_drained(ws_link* ws) {
 
 void engine_session::ws_closed(ws_link* ws, bool error) {
   if (ws == probe_.get()) {
+    upgrade_timer_.cancel();
     probe_.reset();
     upgrading_ = false;
     return;

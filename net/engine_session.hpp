@@ -95,7 +95,11 @@ private:
   /// still go out, then 1 / a close frame; a polling client may collect them with one more GET).
   enum class close_mode : std::uint8_t { client_close, abort, graceful, shutdown };
 
+  /// How long a WebSocket probe may take to finish the upgrade (engine.io's upgradeTimeout).
+  static constexpr std::chrono::seconds upgrade_timeout{10};
+
   void terminate(disconnect_reason why, close_mode mode);
+  bool accepting(); // send() still takes frames (false once the session is doomed)
   void finish();
   void on_packet_text(std::string data);
   void handle_pong();
@@ -122,6 +126,7 @@ private:
   handshake handshake_;
   executor_type strand_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer upgrade_timer_;
   std::unique_ptr<session_handler> handler_;
 
   // strand-only state

@@ -207,8 +207,9 @@ private:
     res.body() = std::move(body);
     res.prepare_payload();
     writing_ = true;
-    if (!watching_)
-      stream_.expires_after(write_timeout);
+    // A client that stops reading must not pin this connection (and its body) forever. Only
+    // the write direction is re-armed: a pending watch read keeps its own (no) deadline.
+    stream_.expires_after(write_timeout);
     http::async_write(stream_, res, [self = shared_from_this()](error_code ec, std::size_t) {
       self->on_write(ec);
     });

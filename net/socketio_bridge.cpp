@@ -119,14 +119,11 @@ public:
 
 private:
   void on_connect(sio::packet p) {
-    // A CONNECT for a namespace this client is in already replaces that socket with a new
-    // one (Socket.IO does the same: the client gets a fresh CONNECT reply); the old socket
-    // leaves first so it never lingers.
-    if (auto i = sockets_.find(p.nsp); i != sockets_.end()) {
-      auto old = std::move(i->second);
-      sockets_.erase(i);
-      old->disconnected(disconnect_reason::client_namespace_disconnect);
-    }
+    // A CONNECT for a namespace this client is in (or is being let into) already is ignored,
+    // as socket.io does: replacing the socket would let a late release() of the old one drop
+    // the new one, and a body of repeated CONNECTs would spawn a socket each.
+    if (sockets_.count(p.nsp) > 0)
+      return;
     std::string auth = p.data.empty() ? std::string{"{}"} : std::move(p.data);
     handshake hs = session_.client_handshake();
     hs.auth = auth;

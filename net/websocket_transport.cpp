@@ -81,6 +81,8 @@ public:
     if (close_requested_)
       return;
     close_requested_ = true;
+    if (failed_)
+      return; // the connection is gone already: nothing to close, nothing to wait for
     // A peer that stops reading could hold the last write (and so the close) forever.
     kill_timer_.emplace(ws_.get_executor(), std::chrono::seconds(5));
     kill_timer_->async_wait([self = shared_from_this()](error_code ec) {

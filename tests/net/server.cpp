@@ -1,5 +1,6 @@
 // http_server in-process: a blocking HTTP client speaks long-polling Socket.IO to it.
 #define CAF_SUITE net_server
+#include <algorithm>
 #include <caf/test/dsl.hpp>
 
 #include <chrono>
@@ -157,6 +158,21 @@ CAF_TEST(a polling client connects a namespace and sends an event) {
   CAF_CHECK_EQUAL(request(port, "GET", with_sid).body, R"(44/random,{"message":"Invalid namespace"})");
   CAF_CHECK_EQUAL(request(port, "POST", with_sid, "41").body, "ok");
   CAF_CHECK(registry.wait_for("disconnected client namespace disconnect"));
+}
+
+CAF_TEST(a CONNECT for a namespace already connected is ignored) {
+  auto sid = sid_of(request(port, "GET", base()).body);
+  auto with_sid = base() + "&sid=" + sid;
+  // One body of repeated CONNECTs must not create (and replace) a socket each.
+  CAF_CHECK_EQUAL(request(port, "POST", with_sid, "40\x1e" "40\x1e" "40").body, "ok");
+  CAF_CHECK_EQUAL(request(port, "GET", with_sid).body, R"(40{"sid":"s1"})");
+  CAF_CHECK_EQUAL(request(port, "POST", with_sid, R"(42["after"])").body, "ok");
+  CAF_CHECK(registry.wait_for(R"(packet ["after"])"));
+  std::lock_guard<std::mutex> guard{registry.mtx};
+  auto connects = std::count_if(registry.log.begin(), registry.log.end(), [](auto& line) {
+    return line.rfind("connect ", 0) == 0;
+  });
+  CAF_CHECK_EQUAL(connects, 1);
 }
 
 CAF_TEST(requests the protocol refuses) {
