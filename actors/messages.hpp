@@ -12,6 +12,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include "actors/broadcast_options.hpp"
 #include "actors/connection.hpp"
@@ -36,9 +37,27 @@ using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 
+// cluster: namespace supervisor -> cluster node -> peer cluster nodes
+using relay_atom = caf::atom_constant<caf::atom("relay")>;
+using remote_broadcast_atom = caf::atom_constant<caf::atom("rbroadcast")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
 // net -> socket actor, and timers of the socket actor
 using packet_atom = caf::atom_constant<caf::atom("packet")>;
 using ack_timeout_atom = caf::atom_constant<caf::atom("acktimeout")>;
+
+/// An encoded packet as it crosses to another node: the bytes, once per peer node.
+struct wire_packet {
+  std::string text;
+  std::vector<std::string> attachments;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_packet& x) {
+  return f(caf::meta::type_name("atrium.wire_packet"), x.text, x.attachments);
+}
 
 /// A socket's identity inside one node: cheap to hash, never reused within a process.
 using socket_key = std::uint64_t;

@@ -31,6 +31,7 @@ using connection_handler = std::function<void(socket&)>;
 struct namespace_core {
   std::string name;
   caf::actor supervisor;
+  caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::vector<middleware> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;

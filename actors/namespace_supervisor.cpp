@@ -126,6 +126,11 @@ void supervisor_state::deliver(const std::string&, const room_entry& entry,
 }
 
 void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr& packet) {
+  // Rooms are per node: every other node delivers to its own members of the same rooms. The
+  // relay leaves in this supervisor's order, so one sender's broadcasts keep their order.
+  if (!opts.local && core->cluster)
+    self->send(core->cluster, relay_atom::value, core->name, opts,
+               wire_packet{packet->text, packet->attachments});
   auto excluded = excluded_by(opts.except);
   if (opts.rooms.empty()) {
     for (auto& [key, sock] : sockets)

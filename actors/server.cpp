@@ -1,6 +1,9 @@
 #include "actors/server.hpp"
 
+#include <stdexcept>
+
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 
 #include "actors/namespace_supervisor.hpp"
 #include "actors/socket_actor.hpp"
@@ -76,8 +79,38 @@ server::server(server_options opts) {
     config_.set("scheduler.max-threads", static_cast<size_t>(opts.threads));
   if (opts.deterministic)
     config_.set("scheduler.policy", caf::atom("testing"));
+  if (opts.cluster.port != 0) {
+    config_.load<caf::io::middleman>();
+    // CAF 0.17 notices a frozen peer only with heartbeats, and every node must send them:
+    // the timeout drops links that stay silent.
+    config_.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
+    config_.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
+    config_.add_message_type<broadcast_options>("atrium.broadcast_options");
+    config_.add_message_type<wire_packet>("atrium.wire_packet");
+  }
   system_ = std::make_unique<caf::actor_system>(config_);
+  if (opts.cluster.port != 0) {
+    cluster_ = system_->spawn(cluster_node, opts.cluster);
+    auto bound = system_->middleman().publish(cluster_, opts.cluster.port,
+                                              opts.cluster.host.c_str(), true);
+    if (!bound) {
+      caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
+      throw std::runtime_error("cannot listen for cluster peers on " + opts.cluster.host + ":"
+                               + std::to_string(opts.cluster.port) + ": "
+                               + system_->render(bound.error()));
+    }
+  }
   of("/");
+}
+
+std::vector<std::string> server::peers() {
+  std::vector<std::string> result;
+  if (!cluster_)
+    return result;
+  caf::scoped_actor self{*system_};
+  self->request(cluster_, caf::infinite, peers_atom::value)
+    .receive([&](std::vector<std::string>& p) { result = std::move(p); }, [](caf::error&) {});
+  return result;
 }
 
 server::~server() {
@@ -94,14 +127,19 @@ namespace_handle server::of(std::string name) {
     core->name = name;
     // The supervisor reads the core's handler lists only when sockets exist, which is after
     // configuration (see namespace_handle).
+    core->cluster = cluster_;
     core->supervisor = system_->spawn(namespace_supervisor,
                                       std::shared_ptr<const namespace_core>(core));
+    if (cluster_)
+      caf::anon_send(cluster_, register_atom::value, name, core->supervisor);
   }
   return namespace_handle{*this, core};
 }
 
 void server::shutdown() {
   std::lock_guard<std::mutex> guard{mutex_};
+  if (cluster_)
+    caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
   for (auto& entry : namespaces_)
     if (entry.second->supervisor)
       caf::anon_send_exit(entry.second->supervisor, caf::exit_reason::user_shutdown);

@@ -11,6 +11,7 @@
 
 #include "actors/adapter_event.hpp"
 #include "actors/broadcast_operator.hpp"
+#include "actors/cluster_node.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
 #include "actors/socket.hpp"
@@ -20,6 +21,7 @@ namespace atrium {
 
 struct server_options {
   unsigned threads = 0;       // actor scheduler workers; 0: CAF's default
+  cluster_options cluster;    // cluster.port 0: this node is alone
   /// Runs every actor on CAF's deterministic test coordinator: nothing runs until the caller
   /// drives `system().scheduler()` (the scenario runner's in-process engine, tests). The
   /// blocking snapshots (rooms(), sids()) cannot be used then.
@@ -90,6 +92,10 @@ public:
 
   caf::actor_system& system() noexcept { return *system_; }
 
+  /// The cluster addresses of the peer nodes connected right now (blocks; not from handlers:
+  /// use socket::fetch_peers there). Empty when the node is alone.
+  std::vector<std::string> peers();
+
   /// Ends every namespace's actors. Call it after the transport has stopped.
   void shutdown();
 
@@ -99,6 +105,7 @@ public:
 private:
   caf::actor_system_config config_;
   std::unique_ptr<caf::actor_system> system_;
+  caf::actor cluster_; // none when alone
   std::mutex mutex_; // guards namespaces_: of() may run while clients connect
   std::map<std::string, std::shared_ptr<namespace_core>> namespaces_;
 };

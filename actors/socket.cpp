@@ -114,6 +114,15 @@ void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
     .then([on_sids](const membership_map& m) { on_sids(m); });
 }
 
+void socket::fetch_peers(std::function<void(const std::vector<std::string>&)> on_peers) {
+  if (!st_.core->cluster) {
+    on_peers({});
+    return;
+  }
+  st_.self->request(st_.core->cluster, caf::infinite, peers_atom::value)
+    .then([on_peers](const std::vector<std::string>& p) { on_peers(p); });
+}
+
 void socket::send_ack(std::uint64_t id, const args& a) {
   if (st_.connected)
     st_.conn->send(packets::ack(st_.core->name, id, a));

@@ -73,6 +73,8 @@ public:
   /// The namespace's adapter maps, delivered back into this socket's actor (never blocks).
   void fetch_rooms(std::function<void(const membership_map&)> on_rooms);
   void fetch_sids(std::function<void(const membership_map&)> on_sids);
+  /// The cluster addresses of the peer nodes connected right now (empty when alone).
+  void fetch_peers(std::function<void(const std::vector<std::string>&)> on_peers);
 
   /// Leaves the namespace (the client gets DISCONNECT); `close` also closes the connection.
   void disconnect(bool close = false);

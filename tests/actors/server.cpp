@@ -50,7 +50,9 @@ struct waiting_connection final : connection {
 } // namespace
 
 CAF_TEST(an application drives sockets through the public API) {
-  server io{server_options{2}};
+  server_options opts;
+  opts.threads = 2;
+  server io{opts};
   io.of("/").on_connection([](socket& s) {
     s.join("a");
     s.emit("joined"); // sent after the join went to the supervisor

@@ -179,8 +179,14 @@ struct test_client {
   }
 };
 
+atrium::server_options two_actor_threads() {
+  atrium::server_options opts;
+  opts.threads = 2;
+  return opts;
+}
+
 struct fixture {
-  atrium::server io{atrium::server_options{2, false}};
+  atrium::server io{two_actor_threads()};
   std::unique_ptr<net::http_server> http;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};

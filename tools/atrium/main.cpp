@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -32,7 +33,17 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  atrium::server io{atrium::server_options{opts->actor_threads, false}};
+  atrium::server_options server_opts;
+  server_opts.threads = opts->actor_threads;
+  server_opts.cluster = opts->cluster;
+  std::unique_ptr<atrium::server> server;
+  try {
+    server = std::make_unique<atrium::server>(server_opts);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium: %s\n", e.what());
+    return 1;
+  }
+  auto& io = *server;
   std::string names;
   // Install each namespace's app once, even if it was named twice.
   std::set<std::string> installed;
@@ -56,6 +67,9 @@ int main(int argc, char** argv) {
   std::printf("atrium listening on http://%s:%u (namespaces: %s%s)\n", opts->http.host.c_str(),
               static_cast<unsigned>(http.port()), names.c_str(),
               opts->conformance ? "; conformance mode" : "");
+  if (opts->cluster.port != 0)
+    std::printf("atrium cluster: node %s:%u\n", opts->cluster.host.c_str(),
+                static_cast<unsigned>(opts->cluster.port));
   std::fflush(stdout);
 
   int received = 0;

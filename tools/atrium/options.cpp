@@ -32,6 +32,11 @@ clients join/leave rooms and broadcast to them (see README.md).
   --connect-timeout MS   close clients that join no namespace in time (default 45000)
   --threads N            I/O threads (default 1)
   --actor-threads N      actor scheduler threads (default: CAF's, max(4, cores))
+  --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
+  --cluster-host ADDR    address for peer nodes (default 127.0.0.1; any other address
+                         needs --cluster-insecure until TLS between nodes exists)
+  --peer HOST:PORT       a node of the cluster to join (repeatable; the others are learned)
+  --cluster-insecure     allow a cluster port on a non-loopback address without TLS
   --conformance          the configuration the official Engine.IO/Socket.IO suites expect:
                          /engine.io/ echo, namespaces / and /custom, ping 300/200 ms
   --help                 this text
@@ -48,7 +53,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     if (auto eq = arg.find('='); arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg != "--help" && arg != "--conformance" && i + 1 < argc) {
+    } else if (arg != "--help" && arg != "--conformance" && arg != "--cluster-insecure"
+               && i + 1 < argc) {
       value = argv[++i];
     }
     auto number = [&](auto& out) {
@@ -62,6 +68,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       opts.help = true;
     } else if (arg == "--conformance") {
       opts.conformance = true;
+    } else if (arg == "--cluster-insecure") {
+      opts.cluster_insecure = true;
     } else if (value.empty()) {
       problem = std::string{"missing value for "} + std::string{arg};
       return std::nullopt;
@@ -94,6 +102,17 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
         problem = "--threads needs a number >= 1";
         return std::nullopt;
       }
+    } else if (arg == "--cluster-port") {
+      if (!number(opts.cluster.port))
+        return std::nullopt;
+    } else if (arg == "--cluster-host") {
+      opts.cluster.host = std::string{value};
+    } else if (arg == "--peer") {
+      if (value.find(':') == std::string_view::npos) {
+        problem = "--peer needs HOST:PORT, got '" + std::string{value} + "'";
+        return std::nullopt;
+      }
+      opts.cluster.peers.emplace_back(value);
     } else if (arg == "--actor-threads") {
       if (!number(opts.actor_threads))
         return std::nullopt;
@@ -101,6 +120,19 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       problem = "unknown option " + std::string{arg};
       return std::nullopt;
     }
+  }
+  bool loopback = opts.cluster.host == "127.0.0.1" || opts.cluster.host == "::1"
+                  || opts.cluster.host == "localhost";
+  if (opts.cluster.port != 0 && !loopback && !opts.cluster_insecure) {
+    // Peers can make a node do anything a client could: never expose that unauthenticated.
+    problem = "--cluster-host " + opts.cluster.host
+              + " is not loopback: nodes there would be unauthenticated; pass"
+                " --cluster-insecure if that network is trusted";
+    return std::nullopt;
+  }
+  if (!opts.cluster.peers.empty() && opts.cluster.port == 0) {
+    problem = "--peer needs --cluster-port";
+    return std::nullopt;
   }
   if (opts.conformance) {
     // Exactly what the official suites expect (see shared/CONFORMANCE.md).

@@ -4,12 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "actors/cluster_node.hpp"
 #include "net/server.hpp"
 
 namespace atrium::cli {
 
 struct options {
   net::server_options http;
+  cluster_options cluster;
+  bool cluster_insecure = false;
   std::vector<std::string> namespaces{"/"};
   unsigned actor_threads = 0;
   bool conformance = false;

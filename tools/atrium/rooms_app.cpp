@@ -112,8 +112,8 @@ void tell_watchers(const namespace_handle& nsp, const watchers& w, const std::st
                    raw_json what) {
   auto targets = w.list();
   targets.erase(std::remove(targets.begin(), targets.end(), skip), targets.end());
-  if (!targets.empty())
-    nsp.to(targets).emit("adapter-event", args{std::move(what)});
+  if (!targets.empty()) // watchers are sockets of this node
+    nsp.to(targets).local().emit("adapter-event", args{std::move(what)});
 }
 
 void on_join(event& ev) {
@@ -159,8 +159,11 @@ void on_emit(event& ev) {
                                             ev.attachments());
   auto self_v = member(*spec, "self");
   bool self = self_v && self_v->IsTrue();
+  auto local_v = member(*spec, "local");
   auto& s = ev.socket();
   auto target = self ? s.namespace_() : s.broadcast();
+  if (local_v && local_v->IsTrue())
+    target = target.local();
   target.to(to).except(except).emit(std::string_view{name->GetString(), name->GetStringLength()},
                                     payload_args);
   ev.ack(ok());
@@ -217,6 +220,12 @@ void install_rooms_app(namespace_handle nsp) {
         s.fetch_sids([reply, rooms_json](const membership_map& sids) {
           reply(json_object{}.raw("rooms", rooms_json).raw("sids", json_map(sids)).done());
         });
+      });
+    });
+    s.on("cluster", [](event& ev) {
+      auto reply = ev.take_ack();
+      ev.socket().fetch_peers([reply](const std::vector<std::string>& peers) {
+        reply(json_object{}.raw("peers", json_array(peers)).done());
       });
     });
     s.on("watch", [watching](event& ev) {

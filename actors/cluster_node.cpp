@@ -1,0 +1,164 @@
+#include "actors/cluster_node.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/middleman_actor.hpp>
+
+namespace atrium {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<cluster_state>*;
+
+constexpr std::chrono::seconds connect_timeout{5};
+
+bool split(const std::string& address, std::string& host, std::uint16_t& port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return false;
+  host = address.substr(0, colon);
+  auto digits = std::string_view{address}.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  return ec == std::errc{} && end == digits.data() + digits.size() && port != 0;
+}
+
+std::vector<std::string> known(const cluster_state& st) {
+  std::vector<std::string> result{st.address};
+  for (auto& entry : st.peers)
+    result.push_back(entry.second.address);
+  return result;
+}
+
+bool connected_to(const cluster_state& st, const std::string& address) {
+  return std::any_of(st.peers.begin(), st.peers.end(),
+                     [&](auto& entry) { return entry.second.address == address; });
+}
+
+void add_peer(self_ptr self, const caf::actor& peer, const std::string& address);
+
+void learn(self_ptr self, const std::vector<std::string>& addresses);
+
+/// Reaches for `address` unless it is this node, connected, or being connected to. Never
+/// blocks: the middleman connects and answers asynchronously.
+void reach(self_ptr self, const std::string& address) {
+  auto& st = self->state;
+  if (address == st.address || connected_to(st, address) || !st.connecting.insert(address).second)
+    return;
+  std::string host;
+  std::uint16_t port = 0;
+  if (!split(address, host, port)) {
+    st.connecting.erase(address);
+    return;
+  }
+  auto again = [self, address] {
+    self->state.connecting.erase(address);
+    self->delayed_send(self, self->state.retry, retry_atom::value, address);
+  };
+  self
+    ->request(self->system().middleman().actor_handle(), connect_timeout,
+              caf::connect_atom::value, host, port)
+    .then(
+      [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+        auto peer = caf::actor_cast<caf::actor>(ptr);
+        if (!peer) {
+          again();
+          return;
+        }
+        // Introduce ourselves; the answer lists the members the peer knows.
+        self
+          ->request(peer, connect_timeout, hello_atom::value, self->state.address,
+                    known(self->state))
+          .then(
+            [=](const std::vector<std::string>& theirs) {
+              self->state.connecting.erase(address);
+              add_peer(self, peer, address);
+              learn(self, theirs);
+            },
+            [=](caf::error&) { again(); });
+      },
+      [=](caf::error&) { again(); });
+}
+
+void learn(self_ptr self, const std::vector<std::string>& addresses) {
+  for (auto& address : addresses) {
+    self->state.wanted.insert(address);
+    reach(self, address);
+  }
+}
+
+void add_peer(self_ptr self, const caf::actor& peer, const std::string& address) {
+  auto& st = self->state;
+  auto [entry, added] = st.peers.emplace(peer.node(), cluster_state::peer{peer, address});
+  if (!added)
+    return;
+  st.wanted.insert(address);
+  self->monitor(peer);
+  std::printf("atrium cluster: peer %s up\n", address.c_str());
+  std::fflush(stdout);
+}
+
+} // namespace
+
+caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_options opts) {
+  auto& st = self->state;
+  st.address = opts.host + ":" + std::to_string(opts.port);
+  st.retry = opts.retry;
+  self->set_down_handler([=](const caf::down_msg& down) {
+    auto& st = self->state;
+    for (auto it = st.peers.begin(); it != st.peers.end(); ++it) {
+      if (it->second.actor.address() != down.source)
+        continue;
+      auto address = it->second.address;
+      st.peers.erase(it);
+      std::printf("atrium cluster: peer %s down\n", address.c_str());
+      std::fflush(stdout);
+      // Keep reaching for it: a restarted node comes back on the same address.
+      self->delayed_send(self, st.retry, retry_atom::value, address);
+      return;
+    }
+  });
+  learn(self, opts.peers);
+  return {
+    [=](register_atom, const std::string& nsp, const caf::actor& supervisor) {
+      self->state.supervisors[nsp] = supervisor;
+    },
+    [=](relay_atom, const std::string& nsp, const broadcast_options& opts,
+        const wire_packet& packet) {
+      for (auto& entry : self->state.peers)
+        self->send(entry.second.actor, remote_broadcast_atom::value, nsp, opts, packet);
+    },
+    [=](remote_broadcast_atom, const std::string& nsp, broadcast_options& opts,
+        wire_packet& packet) {
+      auto found = self->state.supervisors.find(nsp);
+      if (found == self->state.supervisors.end())
+        return; // a namespace this node does not serve
+      opts.local = true; // it has crossed once; here it stays
+      auto local = std::make_shared<encoded_packet>();
+      local->text = std::move(packet.text);
+      local->attachments = std::move(packet.attachments);
+      self->send(found->second, broadcast_atom::value, std::move(opts), packet_ptr{local});
+    },
+    [=](hello_atom, const std::string& address, const std::vector<std::string>& theirs) {
+      auto peer = caf::actor_cast<caf::actor>(self->current_sender());
+      auto mine = known(self->state);
+      if (peer)
+        add_peer(self, peer, address);
+      learn(self, theirs);
+      return mine;
+    },
+    [=](retry_atom, const std::string& address) { reach(self, address); },
+    [=](peers_atom) {
+      std::vector<std::string> result;
+      for (auto& entry : self->state.peers)
+        result.push_back(entry.second.address);
+      std::sort(result.begin(), result.end());
+      return result;
+    },
+  };
+}
+
+} // namespace atrium
