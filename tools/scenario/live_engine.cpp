@@ -6,7 +6,10 @@
 #include <mutex>
 #include <regex>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,6 +36,23 @@ bool wait_exit(int pid, milliseconds bound) {
   }
   int status = 0;
   return ::waitpid(pid, &status, WNOHANG) == pid;
+}
+
+/// A port on 127.0.0.1 that nobody listens on right now.
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
+      || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0)
+      ::close(fd);
+    throw engine_error(std::string{"no free port: "} + std::strerror(errno));
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 /// The callbacks of a connection may still run while its link goes away: they reach the
@@ -162,10 +182,33 @@ void live_engine::end(process& p, int signal) {
   p.pid = -1;
 }
 
+std::vector<std::string> live_engine::resolve(const std::vector<std::string>& flags,
+                                              std::uint16_t& cluster_port) const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    if (flags[i] == "--cluster") {
+      cluster_port = free_port();
+      out.insert(out.end(), {"--cluster-port", std::to_string(cluster_port)});
+    } else if (flags[i] == "--peer" && i + 1 < flags.size() && nodes_.count(flags[i + 1]) > 0) {
+      auto& peer = nodes_.at(flags[++i]);
+      if (peer.cluster_port == 0)
+        throw engine_error("--peer " + flags[i] + ": that node has no --cluster");
+      out.insert(out.end(), {"--peer", "127.0.0.1:" + std::to_string(peer.cluster_port)});
+    } else {
+      out.push_back(flags[i]);
+    }
+  }
+  return out;
+}
+
 void live_engine::start_node(const std::string& node, const std::vector<std::string>& flags) {
   if (nodes_.count(node) > 0 && nodes_[node].pid >= 0)
     throw engine_error("node " + node + " is running already");
-  nodes_[node] = spawn(flags, 0);
+  std::uint16_t cluster_port = 0;
+  auto resolved = resolve(flags, cluster_port);
+  auto p = spawn(resolved, 0);
+  p.cluster_port = cluster_port;
+  nodes_[node] = p;
 }
 
 void live_engine::stop_node(const std::string& node, stop_node::how how) {
@@ -180,10 +223,14 @@ void live_engine::stop_node(const std::string& node, stop_node::how how) {
     case stop_node::how::kill:
       end(p, SIGKILL);
       return;
-    case stop_node::how::restart:
+    case stop_node::how::restart: {
       end(p, SIGTERM);
-      p = spawn(p.flags, p.port); // same address: clients find it where it was
+      // Same addresses: clients and peer nodes find it where it was.
+      auto cluster_port = p.cluster_port;
+      p = spawn(p.flags, p.port);
+      p.cluster_port = cluster_port;
       return;
+    }
   }
 }
 

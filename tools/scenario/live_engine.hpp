@@ -31,8 +31,14 @@ private:
   struct process {
     int pid = -1;
     std::uint16_t port = 0;
-    std::vector<std::string> flags;
+    std::uint16_t cluster_port = 0;
+    std::vector<std::string> flags; // as passed to atrium (scenario shorthands resolved)
   };
+
+  /// Resolves the scenario's cluster shorthands: `--cluster` (a free cluster port) and
+  /// `--peer NODE` (that node's cluster address).
+  std::vector<std::string> resolve(const std::vector<std::string>& flags,
+                                   std::uint16_t& cluster_port) const;
 
   /// Starts atrium on `port` (0: any) and waits for its start-up line.
   process spawn(const std::vector<std::string>& flags, std::uint16_t port);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <rapidjson/document.h>
 
@@ -275,6 +276,31 @@ private:
     if (got != want)
       throw step_failed(std::string{"expected "} + (x.sids ? "sids" : "rooms") + " of " + x.node
                         + " " + x.nsp + " to be " + want + ", got " + got);
+  }
+
+  void apply(const expect_peers& x) {
+    auto& w = *watcher(x.node, "/");
+    auto deadline = std::chrono::steady_clock::now() + within_;
+    std::string peers;
+    std::size_t count = 0;
+    // A mesh forms, and a lost node is noticed, without telling anyone: ask until it holds.
+    for (;;) {
+      auto reply = emit(w, "cluster", "[]", true);
+      auto doc = protocol::parse_json(reply);
+      if (!doc || !doc->IsArray() || doc->Empty() || !(*doc)[0].IsObject()
+          || !(*doc)[0].HasMember("peers") || !(*doc)[0]["peers"].IsArray())
+        throw step_failed("the server answered cluster with " + reply);
+      count = (*doc)[0]["peers"].Size();
+      peers = protocol::to_json((*doc)[0]["peers"]);
+      if (count == x.count || engine_.deterministic()
+          || std::chrono::steady_clock::now() >= deadline)
+        break;
+      // Nothing to await here but time: the node tells no one when a peer comes or goes.
+      std::this_thread::sleep_for(milliseconds{100});
+    }
+    if (count != x.count)
+      throw step_failed("expected node " + x.node + " to have " + std::to_string(x.count)
+                        + " peers, got " + peers + waited());
   }
 
   // -- helpers -----------------------------------------------------------------------------

@@ -402,7 +402,7 @@ const std::map<std::string, int> no_names;
 bool parse_client(line_parser& p, connect_client& out) {
   if (!p.name(out.name, "client", "'client'"))
     return false;
-  if (out.name == "adapter" || out.name == "rooms" || out.name == "sids")
+  if (out.name == "adapter" || out.name == "rooms" || out.name == "sids" || out.name == "peers")
     return p.fail("client name " + quote(out.name) + " is reserved (expect " + out.name
                   + " ... is another statement)");
   if (!p.node(out.node, "the client name"))
@@ -616,12 +616,34 @@ bool parse_expect_node(line_parser& p, const std::string& kw, step_body& out) {
   return true;
 }
 
+/// `expect peers NODE COUNT`.
+bool parse_expect_peers(line_parser& p, step_body& out) {
+  expect_peers ep;
+  if (!p.node(ep.node, "'expect peers'"))
+    return false;
+  word count;
+  if (!p.take(count, "the number of peer nodes", "the node name"))
+    return false;
+  auto digits = count.text.find_first_not_of("0123456789") == std::string::npos
+                && !count.text.empty() && count.text.size() < 6;
+  if (!digits)
+    return p.fail("expected the number of peer nodes after the node name, got "
+                  + quote(count.text));
+  ep.count = static_cast<std::uint32_t>(std::stoul(count.text));
+  if (!p.finish("the number of peer nodes"))
+    return false;
+  out = std::move(ep);
+  return true;
+}
+
 bool parse_expect(line_parser& p, step_body& out) {
   word first;
-  if (!p.take(first, "a client name, 'adapter', 'rooms' or 'sids'", "'expect'"))
+  if (!p.take(first, "a client name, 'adapter', 'rooms', 'sids' or 'peers'", "'expect'"))
     return false;
   if (first.is("adapter") || first.is("rooms") || first.is("sids"))
     return parse_expect_node(p, first.text, out);
+  if (first.is("peers"))
+    return parse_expect_peers(p, out);
   if (!is_name(first.text))
     return p.fail("invalid client name " + quote(first.text)
                   + " after 'expect' (names use letters, digits, '_' and '-')");

@@ -157,10 +157,17 @@ struct expect_state {
   std::string json;
 };
 
+/// `expect peers NODE COUNT`: the node is connected to COUNT other cluster nodes right now
+/// (live only; waits up to `within` for the mesh to form or a lost node to be noticed).
+struct expect_peers {
+  std::string node;
+  std::uint32_t count = 0;
+};
+
 using step_body =
   std::variant<start_node, stop_node, connect_client, disconnect_client, client_emit, membership,
                server_emit, kick_client, expect_event, expect_nothing, expect_disconnected,
-               expect_adapter, expect_state>;
+               expect_adapter, expect_state, expect_peers>;
 
 struct step {
   location where;

@@ -95,6 +95,9 @@ struct describer {
     return std::string{"expect "} + (e.sids ? "sids " : "rooms ") + e.node + " " + e.nsp + " <"
            + e.json + ">";
   }
+  std::string operator()(const expect_peers& e) const {
+    return "expect_peers " + e.node + " " + std::to_string(e.count);
+  }
 };
 
 inline std::string describe(const step& s) {

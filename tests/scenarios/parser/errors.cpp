@@ -173,7 +173,7 @@ CAF_TEST(server emit errors) {
 
 CAF_TEST(expectation errors) {
   CAF_CHECK_EQUAL(error_after_prelude("expect"),
-                  "expected a client name, 'adapter', 'rooms' or 'sids' after 'expect'");
+                  "expected a client name, 'adapter', 'rooms', 'sids' or 'peers' after 'expect'");
   CAF_CHECK_EQUAL(error_after_prelude("expect carol x []"),
                   "unknown client 'carol' (connect it first: client carol NODE)");
   CAF_CHECK_EQUAL(error_after_prelude("expect al!ce x []"),

@@ -251,3 +251,12 @@ CAF_TEST(json texts are kept as written) {
   CAF_CHECK_EQUAL(step_after_prelude("expect alice e [\"caf\xc3\xa9\"]"),
                   "expect alice <e> <[\"caf\xc3\xa9\"]>");
 }
+
+CAF_TEST(expect peers) {
+  CAF_CHECK_EQUAL(step_after_prelude("expect peers n1 2"), "expect_peers n1 2");
+  CAF_CHECK_EQUAL(within_after_prelude("expect peers n1 0 within 8s"), 8000u);
+  CAF_CHECK_EQUAL(error_after_prelude("expect peers n1 two"),
+                  "expected the number of peer nodes after the node name, got 'two'");
+  CAF_CHECK_EQUAL(error_after_prelude("expect peers n9 1"),
+                  "unknown node 'n9' (start it first: node n9)");
+}
