@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/openssl/manager.hpp>
 
 namespace atrium {
 
@@ -58,9 +59,11 @@ void reach(self_ptr self, const std::string& address) {
     self->state.connecting.erase(address);
     self->delayed_send(self, self->state.retry, retry_atom::value, address);
   };
-  self
-    ->request(self->system().middleman().actor_handle(), connect_timeout,
-              caf::connect_atom::value, host, port)
+  // With TLS the OpenSSL module's middleman connects (and checks the peer's certificate).
+  auto& sys = self->system();
+  auto connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                             : sys.middleman().actor_handle();
+  self->request(connector, connect_timeout, caf::connect_atom::value, host, port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
         auto peer = caf::actor_cast<caf::actor>(ptr);

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/namespace_supervisor.hpp"
 #include "actors/socket_actor.hpp"
@@ -81,6 +82,12 @@ server::server(server_options opts) {
     config_.set("scheduler.policy", caf::atom("testing"));
   if (opts.cluster.port != 0) {
     config_.load<caf::io::middleman>();
+    if (opts.cluster.tls()) {
+      config_.load<caf::openssl::manager>();
+      config_.openssl_certificate = opts.cluster.tls_cert;
+      config_.openssl_key = opts.cluster.tls_key;
+      config_.openssl_cafile = opts.cluster.tls_ca; // a CA file turns on peer authentication
+    }
     // CAF 0.17 notices a frozen peer only with heartbeats, and every node must send them:
     // the timeout drops links that stay silent.
     config_.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
@@ -91,8 +98,11 @@ server::server(server_options opts) {
   system_ = std::make_unique<caf::actor_system>(config_);
   if (opts.cluster.port != 0) {
     cluster_ = system_->spawn(cluster_node, opts.cluster);
-    auto bound = system_->middleman().publish(cluster_, opts.cluster.port,
-                                              opts.cluster.host.c_str(), true);
+    auto bound = opts.cluster.tls()
+                   ? caf::openssl::publish(cluster_, opts.cluster.port,
+                                           opts.cluster.host.c_str(), true)
+                   : system_->middleman().publish(cluster_, opts.cluster.port,
+                                                  opts.cluster.host.c_str(), true);
     if (!bound) {
       caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
       throw std::runtime_error("cannot listen for cluster peers on " + opts.cluster.host + ":"

@@ -34,9 +34,13 @@ clients join/leave rooms and broadcast to them (see README.md).
   --actor-threads N      actor scheduler threads (default: CAF's, max(4, cores))
   --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
   --cluster-host ADDR    address for peer nodes (default 127.0.0.1; any other address
-                         needs --cluster-insecure until TLS between nodes exists)
+                         needs TLS (--cluster-tls-*) or --cluster-insecure)
   --peer HOST:PORT       a node of the cluster to join (repeatable; the others are learned)
   --cluster-insecure     allow a cluster port on a non-loopback address without TLS
+  --cluster-tls-cert F   this node's certificate (PEM) for TLS between nodes
+  --cluster-tls-key F    its private key (PEM, unencrypted)
+  --cluster-tls-ca F     the CA that signs every node's certificate: peers without one
+                         signed by it can neither join nor send anything
   --conformance          the configuration the official Engine.IO/Socket.IO suites expect:
                          /engine.io/ echo, namespaces / and /custom, ping 300/200 ms
   --help                 this text
@@ -107,6 +111,12 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
         return std::nullopt;
     } else if (arg == "--cluster-host") {
       opts.cluster.host = std::string{value};
+    } else if (arg == "--cluster-tls-cert") {
+      opts.cluster.tls_cert = std::string{value};
+    } else if (arg == "--cluster-tls-key") {
+      opts.cluster.tls_key = std::string{value};
+    } else if (arg == "--cluster-tls-ca") {
+      opts.cluster.tls_ca = std::string{value};
     } else if (arg == "--peer") {
       if (value.find(':') == std::string_view::npos) {
         problem = "--peer needs HOST:PORT, got '" + std::string{value} + "'";
@@ -123,11 +133,19 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
   }
   bool loopback = opts.cluster.host == "127.0.0.1" || opts.cluster.host == "::1"
                   || opts.cluster.host == "localhost";
-  if (opts.cluster.port != 0 && !loopback && !opts.cluster_insecure) {
+  auto& c = opts.cluster;
+  int tls_parts = !c.tls_cert.empty() + !c.tls_key.empty() + !c.tls_ca.empty();
+  if (tls_parts != 0 && tls_parts != 3) {
+    problem = "TLS between nodes needs all of --cluster-tls-cert, --cluster-tls-key and"
+              " --cluster-tls-ca";
+    return std::nullopt;
+  }
+  if (opts.cluster.port != 0 && !loopback && !opts.cluster_insecure && !c.tls()) {
     // Peers can make a node do anything a client could: never expose that unauthenticated.
     problem = "--cluster-host " + opts.cluster.host
-              + " is not loopback: nodes there would be unauthenticated; pass"
-                " --cluster-insecure if that network is trusted";
+              + " is not loopback: nodes there would be unauthenticated; use TLS"
+                " (--cluster-tls-cert/-key/-ca) or pass --cluster-insecure if that network is"
+                " trusted";
     return std::nullopt;
   }
   if (!opts.cluster.peers.empty() && opts.cluster.port == 0) {
