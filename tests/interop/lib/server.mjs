@@ -3,6 +3,7 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,12 +36,14 @@ export function serverLabel() {
 }
 
 /**
- * Starts a server. Options: namespaces (extra namespaces besides "/"), conformance (atrium only).
+ * Starts a server. Options: namespaces (extra namespaces besides "/"), conformance (atrium only),
+ * extraArgs (more command-line flags, appended as given).
  * Resolves to { url, host, port, stop(), output(), exited }.
  */
-export async function startServer({ namespaces = [], conformance = false } = {}) {
+export async function startServer({ namespaces = [], conformance = false, extraArgs = [] } = {}) {
   const flags = ["--host", "127.0.0.1", "--port", "0"];
   for (const nsp of namespaces) flags.push("--namespace", nsp);
+  flags.push(...extraArgs);
   let command;
   let args;
   if (IS_REFERENCE) {
@@ -117,4 +120,33 @@ export async function startServer({ namespaces = [], conformance = false } = {})
   };
 
   return { url, host: hostname, port: Number(port), pid: child.pid, stop, output, exited, child };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (bound on port 0, then released). */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * Starts one atrium cluster node (atrium only: the reference server has no cluster).
+ * Options: clusterPort (required), clusterHost (passed only when given), peers ("HOST:PORT"
+ * strings, one --peer each), namespaces. Resolves to what startServer resolves to, plus
+ * clusterPort and args (the cluster flags, to restart the node the same way).
+ */
+export async function startClusterNode({ clusterPort, clusterHost, peers = [], namespaces = [] } = {}) {
+  if (IS_REFERENCE) throw new Error("the reference server has no cluster mode");
+  if (!Number.isInteger(clusterPort)) throw new Error("startClusterNode needs a clusterPort");
+  const args = ["--cluster-port", String(clusterPort)];
+  if (clusterHost) args.push("--cluster-host", clusterHost);
+  for (const peer of peers) args.push("--peer", peer);
+  const server = await startServer({ namespaces, extraArgs: args });
+  return { ...server, clusterPort, args };
 }
