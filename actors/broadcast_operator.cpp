@@ -61,3 +61,15 @@ void broadcast_operator::disconnect_sockets(bool close) const {
 }
 
 } // namespace atrium
+
+namespace atrium {
+
+void broadcast_operator::sockets_join(const std::vector<std::string>& rooms) const {
+  caf::anon_send(nsp_->supervisor, join_atom::value, opts_, rooms);
+}
+
+void broadcast_operator::sockets_leave(const std::vector<std::string>& rooms) const {
+  caf::anon_send(nsp_->supervisor, leave_atom::value, opts_, rooms);
+}
+
+} // namespace atrium

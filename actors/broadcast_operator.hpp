@@ -36,8 +36,12 @@ public:
   broadcast_operator as_volatile() const;
 
   void emit(std::string_view event, const args& a = {}) const;
-  /// Disconnects every selected socket (`close`: also closes their connections).
+  /// Disconnects every selected socket, on every node unless local() (`close`: also closes
+  /// their connections).
   void disconnect_sockets(bool close = false) const;
+  /// Makes every selected socket join / leave these rooms, on every node unless local().
+  void sockets_join(const std::vector<std::string>& rooms) const;
+  void sockets_leave(const std::vector<std::string>& rooms) const;
 
   const broadcast_options& options() const noexcept { return opts_; }
 

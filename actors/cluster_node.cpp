@@ -154,6 +154,24 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
       return mine;
     },
     [=](retry_atom, const std::string& address) { reach(self, address); },
+    // A supervisor's cluster-wide operation: the same message to every peer node.
+    [=](forward_atom, const std::string& nsp, const caf::message& msg) {
+      for (auto& entry : self->state.peers)
+        self->send(entry.second.actor, ask_atom::value, nsp, msg);
+    },
+    // From a peer: for this node's supervisor of `nsp`, which answers the asker directly.
+    [=](ask_atom, const std::string& nsp, caf::message& msg) -> caf::result<caf::message> {
+      auto found = self->state.supervisors.find(nsp);
+      if (found == self->state.supervisors.end())
+        return caf::make_error(caf::sec::invalid_argument); // a namespace this node lacks
+      return self->delegate(found->second, std::move(msg));
+    },
+    [=](members_atom) {
+      std::vector<caf::actor> result;
+      for (auto& entry : self->state.peers)
+        result.push_back(entry.second.actor);
+      return result;
+    },
     [=](peers_atom) {
       std::vector<std::string> result;
       for (auto& entry : self->state.peers)

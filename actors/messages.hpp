@@ -43,6 +43,10 @@ using remote_broadcast_atom = caf::atom_constant<caf::atom("rbroadcast")>;
 using hello_atom = caf::atom_constant<caf::atom("hello")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using forward_atom = caf::atom_constant<caf::atom("forward")>; // supervisor -> cluster -> peers
+using ask_atom = caf::atom_constant<caf::atom("ask")>;         // peer -> cluster -> supervisor
+using members_atom = caf::atom_constant<caf::atom("members")>; // the peers' cluster actors
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 
 // net -> socket actor, and timers of the socket actor
 using packet_atom = caf::atom_constant<caf::atom("packet")>;
@@ -57,6 +61,20 @@ struct wire_packet {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_packet& x) {
   return f(caf::meta::type_name("atrium.wire_packet"), x.text, x.attachments);
+}
+
+/// One socket as a cluster-wide fetch reports it (Socket.IO's fetchSockets()).
+struct socket_info {
+  std::string id;
+  std::vector<std::string> rooms; // sorted, own id included
+  std::string address;            // the client's remote address
+  std::string node;               // the cluster address of its node; empty when alone
+};
+using socket_infos = std::vector<socket_info>;
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, socket_info& x) {
+  return f(caf::meta::type_name("atrium.socket_info"), x.id, x.rooms, x.address, x.node);
 }
 
 /// A socket's identity inside one node: cheap to hash, never reused within a process.

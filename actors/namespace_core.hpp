@@ -32,6 +32,7 @@ struct namespace_core {
   std::string name;
   caf::actor supervisor;
   caf::actor cluster; // this node's cluster actor; none when the node is alone
+  std::string node;   // this node's cluster address; empty when alone
   std::vector<middleware> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;

@@ -174,6 +174,20 @@ std::vector<socket_key> supervisor_state::select(const broadcast_options& opts) 
   return result;
 }
 
+socket_infos supervisor_state::fetch(const broadcast_options& opts) const {
+  socket_infos result;
+  for (auto key : select(opts)) {
+    auto& sock = sockets.at(key);
+    result.push_back({sock.sid, {sock.rooms.begin(), sock.rooms.end()}, sock.address, core->node});
+  }
+  return result;
+}
+
+void supervisor_state::relay(const broadcast_options& opts, caf::message msg) {
+  if (!opts.local && core->cluster)
+    self->send(core->cluster, forward_atom::value, core->name, std::move(msg));
+}
+
 membership_map supervisor_state::rooms_map() const {
   membership_map result;
   for (auto& [room, entry] : rooms) {
@@ -219,11 +233,12 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
   });
   return {
     [=](register_atom, socket_key key, const std::string& sid, const caf::actor& socket,
-        const connection_ptr& conn) {
+        const connection_ptr& conn, const std::string& address) {
       auto& st = self->state;
-      st.sockets.emplace(key, supervisor_state::socket_entry{sid, socket, conn, {}});
+      st.sockets.emplace(key, supervisor_state::socket_entry{sid, socket, conn, {}, address});
       st.keys_by_sid.emplace(sid, key);
       st.add(key, sid); // every socket is in the room named by its own id
+      return true;
     },
     [=](join_atom, socket_key key, const std::vector<std::string>& names) {
       for (auto& room : names)
@@ -241,9 +256,41 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
     },
     [=](disconnect_atom, const broadcast_options& opts, bool close) {
       auto& st = self->state;
+      auto there = opts;
+      there.local = true;
+      st.relay(opts, caf::make_message(disconnect_atom::value, there, close));
       for (auto key : st.select(opts))
         self->send(st.sockets.at(key).actor, disconnect_atom::value, close);
     },
+    // socketsJoin / socketsLeave of a selection, on every node: the sockets' own mirrors
+    // follow through a message, as for any change a socket did not make itself.
+    [=](join_atom, const broadcast_options& opts, const std::vector<std::string>& names) {
+      auto& st = self->state;
+      auto there = opts;
+      there.local = true;
+      st.relay(opts, caf::make_message(join_atom::value, there, names));
+      for (auto key : st.select(opts)) {
+        for (auto& room : names)
+          st.add(key, room);
+        if (auto& actor = st.sockets.at(key).actor)
+          self->send(actor, join_atom::value, names);
+      }
+    },
+    [=](leave_atom, const broadcast_options& opts, const std::vector<std::string>& names) {
+      auto& st = self->state;
+      auto there = opts;
+      there.local = true;
+      st.relay(opts, caf::make_message(leave_atom::value, there, names));
+      for (auto key : st.select(opts)) {
+        auto& sock = st.sockets.at(key);
+        for (auto& room : names)
+          if (room != sock.sid && sock.rooms.erase(room) > 0)
+            st.remove(key, room);
+        if (sock.actor)
+          self->send(sock.actor, leave_atom::value, names);
+      }
+    },
+    [=](fetch_atom, const broadcast_options& opts) { return self->state.fetch(opts); },
     [=](rooms_atom) { return self->state.rooms_map(); },
     [=](sids_atom) { return self->state.sids_map(); },
   };

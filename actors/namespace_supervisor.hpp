@@ -24,6 +24,7 @@ struct supervisor_state {
     caf::actor actor;
     connection_ptr conn;
     std::set<std::string> rooms;
+    std::string address; // the client's, for fetches
   };
   struct room_entry {
     std::unordered_set<socket_key> members;
@@ -44,6 +45,10 @@ struct supervisor_state {
   void broadcast(const broadcast_options& opts, const packet_ptr& packet);
   /// The sockets a selection names (union of rooms minus except; all when no rooms), each once.
   std::vector<socket_key> select(const broadcast_options& opts) const;
+  socket_infos fetch(const broadcast_options& opts) const;
+  /// Sends `msg` (which carries `opts` marked local) to every other node, unless `opts` is
+  /// local already.
+  void relay(const broadcast_options& opts, caf::message msg);
   membership_map rooms_map() const;
   membership_map sids_map() const;
 

@@ -94,9 +94,13 @@ server::server(server_options opts) {
     config_.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
     config_.add_message_type<broadcast_options>("atrium.broadcast_options");
     config_.add_message_type<wire_packet>("atrium.wire_packet");
+    config_.add_message_type<socket_info>("atrium.socket_info");
+    config_.add_message_type<socket_infos>("atrium.socket_infos");
+    config_.add_message_type<membership_map>("atrium.membership_map");
   }
   system_ = std::make_unique<caf::actor_system>(config_);
   if (opts.cluster.port != 0) {
+    node_ = opts.cluster.host + ":" + std::to_string(opts.cluster.port);
     cluster_ = system_->spawn(cluster_node, opts.cluster);
     auto bound = opts.cluster.tls()
                    ? caf::openssl::publish(cluster_, opts.cluster.port,
@@ -138,6 +142,7 @@ namespace_handle server::of(std::string name) {
     // The supervisor reads the core's handler lists only when sockets exist, which is after
     // configuration (see namespace_handle).
     core->cluster = cluster_;
+    core->node = node_;
     core->supervisor = system_->spawn(namespace_supervisor,
                                       std::shared_ptr<const namespace_core>(core));
     if (cluster_)

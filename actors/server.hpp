@@ -106,6 +106,7 @@ private:
   caf::actor_system_config config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor cluster_; // none when alone
+  std::string node_;   // this node's cluster address; empty when alone
   std::mutex mutex_; // guards namespaces_: of() may run while clients connect
   std::map<std::string, std::shared_ptr<namespace_core>> namespaces_;
 };

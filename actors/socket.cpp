@@ -1,5 +1,6 @@
 #include "actors/socket.hpp"
 
+#include "actors/cluster_gather.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
 
@@ -112,6 +113,30 @@ void socket::fetch_rooms(std::function<void(const membership_map&)> on_rooms) {
 void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
   st_.self->request(st_.core->supervisor, caf::infinite, sids_atom::value)
     .then([on_sids](const membership_map& m) { on_sids(m); });
+}
+
+void socket::fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
+                           std::function<void(const socket_infos&)> on_sockets) {
+  gather<socket_infos>(st_.self, *st_.core,
+                       caf::make_message(fetch_atom::value, selection.options()), timeout,
+                       [on_sockets](std::vector<socket_infos> answers) {
+                         socket_infos all;
+                         for (auto& part : answers)
+                           all.insert(all.end(), part.begin(), part.end());
+                         on_sockets(all);
+                       });
+}
+
+void socket::fetch_all_rooms(std::chrono::milliseconds timeout,
+                             std::function<void(const std::set<std::string>&)> on_rooms) {
+  gather<membership_map>(st_.self, *st_.core, caf::make_message(rooms_atom::value), timeout,
+                         [on_rooms](std::vector<membership_map> answers) {
+                           std::set<std::string> names;
+                           for (auto& part : answers)
+                             for (auto& entry : part)
+                               names.insert(entry.first);
+                           on_rooms(names);
+                         });
 }
 
 void socket::fetch_peers(std::function<void(const std::vector<std::string>&)> on_peers) {

@@ -73,6 +73,13 @@ public:
   /// The namespace's adapter maps, delivered back into this socket's actor (never blocks).
   void fetch_rooms(std::function<void(const membership_map&)> on_rooms);
   void fetch_sids(std::function<void(const membership_map&)> on_sids);
+  /// The sockets a selection of this namespace names, on every node that answers within
+  /// `timeout` (Socket.IO's fetchSockets()); delivered back into this socket's actor.
+  void fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
+                     std::function<void(const socket_infos&)> on_sockets);
+  /// The namespace's room names over every node that answers within `timeout`.
+  void fetch_all_rooms(std::chrono::milliseconds timeout,
+                       std::function<void(const std::set<std::string>&)> on_rooms);
   /// The cluster addresses of the peer nodes connected right now (empty when alone).
   void fetch_peers(std::function<void(const std::vector<std::string>&)> on_peers);
 

@@ -109,19 +109,37 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       return {};
     }
   }
-  st.connected = true;
-  st.rooms.insert(st.sid);
-  self->send(st.core->supervisor, register_atom::value, st.key, st.sid,
-             caf::actor_cast<caf::actor>(self), st.conn);
-  // The CONNECT reply goes out before anything the connection handlers emit.
-  st.conn->send(packets::connect(st.core->name, st.sid));
-  for (auto& handler : st.core->connection_handlers)
-    guarded(st, "connection", [&] { handler(st.facade); });
+  // As in Socket.IO, the socket is in the adapter (its own-id room joined, the adapter
+  // events published) before its client hears CONNECT. `await` keeps every other message of
+  // this socket waiting meanwhile, in order.
+  self
+    ->request(st.core->supervisor, caf::infinite, register_atom::value, st.key, st.sid,
+              caf::actor_cast<caf::actor>(self), st.conn, st.hs.address)
+    .await([self](bool) {
+      auto& st = self->state;
+      st.connected = true;
+      st.rooms.insert(st.sid);
+      // The CONNECT reply goes out before anything the connection handlers emit.
+      st.conn->send(packets::connect(st.core->name, st.sid));
+      for (auto& handler : st.core->connection_handlers)
+        guarded(st, "connection", [&] { handler(st.facade); });
+    });
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
       self->state.on_packet(p, attachments);
     },
     [=](disconnect_atom, disconnect_reason why) { self->state.close(why); },
+    // The supervisor made this socket join or leave rooms (socketsJoin/socketsLeave).
+    [=](join_atom, const std::vector<std::string>& names) {
+      if (self->state.connected)
+        self->state.rooms.insert(names.begin(), names.end());
+    },
+    [=](leave_atom, const std::vector<std::string>& names) {
+      auto& st = self->state;
+      for (auto& room : names)
+        if (room != st.sid)
+          st.rooms.erase(room);
+    },
     [=](disconnect_atom, bool close_connection) {
       self->state.facade.disconnect(close_connection);
     },

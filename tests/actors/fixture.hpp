@@ -68,7 +68,7 @@ struct fixture : test_coordinator_fixture<> {
     static socket_key next = 1000;
     member m{++next, sid, std::make_shared<recording_connection>()};
     self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{},
-               connection_ptr{m.conn});
+               connection_ptr{m.conn}, std::string{"test"});
     consume_messages();
     return m;
   }

@@ -1,6 +1,8 @@
 #include "tools/atrium/rooms_app.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -169,6 +171,83 @@ void on_emit(event& ev) {
   ev.ack(ok());
 }
 
+/// The selection `{to, except, local}` of a cluster-wide operation, namespace-wide (the asking
+/// socket included); nullopt when malformed.
+std::optional<broadcast_operator> selection_of(event& ev, const rapidjson::Value& spec) {
+  std::vector<std::string> to, except;
+  auto to_v = member(spec, "to");
+  auto except_v = member(spec, "except");
+  if ((to_v && !string_list(*to_v, to)) || (except_v && !string_list(*except_v, except)))
+    return std::nullopt;
+  auto selection = ev.socket().namespace_().to(to).except(except);
+  auto local_v = member(spec, "local");
+  if (local_v && local_v->IsTrue())
+    selection = selection.local();
+  return selection;
+}
+
+const rapidjson::Value& spec_of(event& ev) {
+  static const rapidjson::Value empty{rapidjson::kObjectType};
+  return ev.size() > 0 && ev[0].IsObject() ? ev[0] : empty;
+}
+
+std::chrono::milliseconds timeout_of(const rapidjson::Value& spec) {
+  auto t = member(spec, "timeout");
+  return std::chrono::milliseconds{t && t->IsUint() ? t->GetUint() : 5000};
+}
+
+void on_fetch_sockets(event& ev) {
+  auto& spec = spec_of(ev);
+  auto selection = selection_of(ev, spec);
+  if (!selection) {
+    ev.ack(refused("fetch-sockets expects {to, except, timeout}"));
+    return;
+  }
+  auto reply = ev.take_ack();
+  ev.socket().fetch_sockets(*selection, timeout_of(spec), [reply](const socket_infos& found) {
+    auto sorted = found;
+    std::sort(sorted.begin(), sorted.end(),
+              [](auto& a, auto& b) { return a.id < b.id; });
+    std::string list = "[";
+    for (auto& info : sorted) {
+      if (list.size() > 1)
+        list += ',';
+      list += json_object{}.field("id", info.id).raw("rooms", json_array(info.rooms))
+                .field("node", info.node).done().text;
+    }
+    reply(json_object{}.raw("sockets", list + "]").done());
+  });
+}
+
+void on_sockets_membership(event& ev, bool join) {
+  auto& spec = spec_of(ev);
+  auto selection = selection_of(ev, spec);
+  std::vector<std::string> rooms;
+  auto rooms_v = member(spec, "rooms");
+  if (!selection || !rooms_v || !string_list(*rooms_v, rooms)) {
+    ev.ack(refused("expects {to, except, rooms}"));
+    return;
+  }
+  if (join)
+    selection->sockets_join(rooms);
+  else
+    selection->sockets_leave(rooms);
+  ev.ack(ok());
+}
+
+void on_disconnect_sockets(event& ev) {
+  auto& spec = spec_of(ev);
+  auto selection = selection_of(ev, spec);
+  if (!selection) {
+    ev.ack(refused("disconnect-sockets expects {to, except, close}"));
+    return;
+  }
+  auto close = member(spec, "close");
+  // Ack first: the asking socket may be among those leaving.
+  ev.ack(ok());
+  selection->disconnect_sockets(close && close->IsTrue());
+}
+
 void on_private_message(event& ev) {
   if (ev.size() < 1 || !ev[0].IsString())
     return;
@@ -221,6 +300,17 @@ void install_rooms_app(namespace_handle nsp) {
           reply(json_object{}.raw("rooms", rooms_json).raw("sids", json_map(sids)).done());
         });
       });
+    });
+    s.on("fetch-sockets", on_fetch_sockets);
+    s.on("sockets-join", [](event& ev) { on_sockets_membership(ev, true); });
+    s.on("sockets-leave", [](event& ev) { on_sockets_membership(ev, false); });
+    s.on("disconnect-sockets", on_disconnect_sockets);
+    s.on("all-rooms", [](event& ev) {
+      auto reply = ev.take_ack();
+      ev.socket().fetch_all_rooms(timeout_of(spec_of(ev)),
+                                  [reply](const std::set<std::string>& rooms) {
+                                    reply(json_object{}.raw("rooms", json_array(rooms)).done());
+                                  });
     });
     s.on("cluster", [](event& ev) {
       auto reply = ev.take_ack();

@@ -1,0 +1,112 @@
+// Cluster-wide operations: fetch the sockets of a selection, make a selection join or leave
+// rooms, disconnect a selection, and list the rooms, over every node. A node that does not
+// answer (frozen) never makes them hang: they return what arrived within their timeout.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { IS_REFERENCE } from "../interop/lib/server.mjs";
+import { emitWithAck, once, record, unique } from "../interop/lib/client.mjs";
+import { join } from "../interop/lib/app.mjs";
+import { CLUSTER_QUIET_MS, broadcast, makeCluster, startAll, stopAll, waitMesh } from "./lib/cluster.mjs";
+
+describe("cluster-wide operations", { skip: IS_REFERENCE && "atrium's cluster" }, () => {
+  let nodes;
+  let A;
+  let B;
+  let C;
+  let a;
+  let b;
+  let c;
+
+  before(async () => {
+    nodes = await makeCluster(3);
+    [A, B, C] = nodes;
+    await startAll(nodes);
+    await waitMesh(nodes);
+    a = await A.connect();
+    b = await B.connect();
+    c = await C.connect();
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  const fetchSockets = (socket, spec) => emitWithAck(socket, "fetch-sockets", spec);
+
+  it("fetches the sockets of a room from every node, with their node", async () => {
+    const r = unique();
+    await join(b, r);
+    await join(c, r);
+    const { sockets } = await fetchSockets(a, { to: [r], except: [] });
+    assert.deepEqual(sockets.map((s) => s.id), [b.id, c.id].sort());
+    for (const s of sockets) {
+      assert.ok(s.rooms.includes(r) && s.rooms.includes(s.id), `rooms of ${s.id}`);
+      assert.equal(s.node, s.id === b.id ? B.addr : C.addr);
+    }
+    const everyone = await fetchSockets(a, { to: [], except: [r] });
+    assert.ok(everyone.sockets.some((s) => s.id === a.id), "the asker is in the namespace");
+    assert.ok(!everyone.sockets.some((s) => s.id === b.id || s.id === c.id), "except applies");
+  });
+
+  it("makes a selection join and leave rooms on every node", async () => {
+    const tag = unique();
+    const joined = unique("joined");
+    await join(b, tag);
+    await join(c, tag);
+    assert.deepEqual(await emitWithAck(a, "sockets-join", { to: [tag], except: [], rooms: [joined] }),
+                     { ok: true });
+    // The join travels to each node ahead of this node's next broadcast.
+    const atB = once(b, "news", 5000, "news to the joined room on B");
+    const atC = once(c, "news", 5000, "news to the joined room on C");
+    await broadcast(a, { to: [joined], event: "news", args: ["joined"], self: true });
+    assert.deepEqual(await atB, ["joined"]);
+    assert.deepEqual(await atC, ["joined"]);
+    // The sockets know their new room too.
+    assert.ok((await emitWithAck(c, "rooms")).includes(joined));
+
+    assert.deepEqual(await emitWithAck(a, "sockets-leave", { to: [tag], except: [], rooms: [joined] }),
+                     { ok: true });
+    const late = record(c, "late");
+    await broadcast(a, { to: [joined], event: "late", args: [], self: true });
+    await new Promise((r) => setTimeout(r, CLUSTER_QUIET_MS));
+    assert.equal(late.items.length, 0, "left rooms get nothing");
+    assert.ok(!(await emitWithAck(c, "rooms")).includes(joined));
+  });
+
+  it("lists the rooms of every node", async () => {
+    const rb = unique("on-b");
+    const rc = unique("on-c");
+    await join(b, rb);
+    await join(c, rc);
+    const { rooms } = await emitWithAck(a, "all-rooms", {});
+    assert.ok(rooms.includes(rb) && rooms.includes(rc), JSON.stringify(rooms));
+  });
+
+  it("disconnects a selection on another node", async () => {
+    const doomed = unique("doomed");
+    const d = await C.connect();
+    await join(d, doomed);
+    const gone = once(d, "disconnect", 5000, "server-side disconnect on C");
+    assert.deepEqual(await emitWithAck(a, "disconnect-sockets", { to: [doomed], except: [] }), { ok: true });
+    assert.equal((await gone)[0], "io server disconnect");
+    assert.ok(c.connected, "others on C stay");
+  });
+
+  it("returns within its timeout when a node is frozen", async (t) => {
+    const r = unique();
+    await join(b, r);
+    await join(c, r);
+    C.freeze();
+    try {
+      const started = Date.now();
+      const { sockets } = await emitWithAck(a, "fetch-sockets", { to: [r], except: [], timeout: 1000 });
+      const took = Date.now() - started;
+      // B answers; C cannot. What arrived comes back instead of a hang.
+      assert.deepEqual(sockets.map((s) => s.id), [b.id]);
+      t.diagnostic(`fetch with a frozen node returned after ${took} ms (timeout 1000 ms)`);
+    } finally {
+      C.thaw();
+    }
+  });
+});
