@@ -16,6 +16,8 @@
 #include "actors/args.hpp"
 #include "actors/broadcast_operator.hpp"
 #include "actors/disconnect_reason.hpp"
+#include "actors/gathered_replies.hpp"
 #include "actors/handshake.hpp"
 #include "actors/server.hpp"
+#include "actors/server_event.hpp"
 #include "actors/socket.hpp"

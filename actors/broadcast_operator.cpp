@@ -1,7 +1,10 @@
 #include "actors/broadcast_operator.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include "actors/ack_collector.hpp"
+#include "actors/cluster_ops.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
 #include "actors/namespace_supervisor.hpp"
@@ -56,13 +59,28 @@ void broadcast_operator::emit(std::string_view event, const args& a) const {
     caf::anon_send(nsp_->supervisor, broadcast_atom::value, opts_, std::move(packet));
 }
 
+void broadcast_operator::emit_with_ack(std::string_view event, const args& a,
+                                       std::chrono::milliseconds timeout,
+                                       replies_handler done) const {
+  nsp_->supervisor->home_system().spawn(ack_collector, nsp_,
+                                        ack_broadcast{opts_, std::string{event}, to_wire(a), timeout},
+                                        std::move(done));
+}
+
+void broadcast_operator::fetch_sockets(std::chrono::milliseconds timeout,
+                                       std::function<void(const socket_infos&)> done) const {
+  cluster_ops::on_helper_actor(*nsp_, [core = nsp_, opts = opts_, timeout,
+                                       done](caf::event_based_actor* self) {
+    cluster_ops::fetch_sockets(self, *core, opts, timeout, [self, done](const socket_infos& all) {
+      done(all);
+      self->quit();
+    });
+  });
+}
+
 void broadcast_operator::disconnect_sockets(bool close) const {
   caf::anon_send(nsp_->supervisor, disconnect_atom::value, opts_, close);
 }
-
-} // namespace atrium
-
-namespace atrium {
 
 void broadcast_operator::sockets_join(const std::vector<std::string>& rooms) const {
   caf::anon_send(nsp_->supervisor, join_atom::value, opts_, rooms);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -7,6 +9,7 @@
 
 #include "actors/args.hpp"
 #include "actors/broadcast_options.hpp"
+#include "actors/gathered_replies.hpp"
 
 namespace atrium {
 
@@ -36,6 +39,17 @@ public:
   broadcast_operator as_volatile() const;
 
   void emit(std::string_view event, const args& a = {}) const;
+  /// Emits asking every selected client, on every node unless local(), for an acknowledgement
+  /// (Socket.IO's `timeout(ms).emit(..., (err, responses) => ...)`). `done` runs once, on an
+  /// actor of its own (any thread), when every client has answered or left, or at `timeout`.
+  /// From a socket's handler, socket::broadcast_with_ack runs it in that socket instead.
+  void emit_with_ack(std::string_view event, const args& a, std::chrono::milliseconds timeout,
+                     replies_handler done) const;
+  /// Socket.IO's fetchSockets() from outside any actor: the selected sockets of every node that
+  /// answers within `timeout` (of this node only when local()). `done` runs once, on an actor of
+  /// its own. From a socket's handler use socket::fetch_sockets.
+  void fetch_sockets(std::chrono::milliseconds timeout,
+                     std::function<void(const socket_infos&)> done) const;
   /// Disconnects every selected socket, on every node unless local() (`close`: also closes
   /// their connections).
   void disconnect_sockets(bool close = false) const;

@@ -3,6 +3,7 @@
 // Every atom and message type exchanged between Atrium's actors, in one place.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,9 +49,20 @@ using ask_atom = caf::atom_constant<caf::atom("ask")>;         // peer -> cluste
 using members_atom = caf::atom_constant<caf::atom("members")>; // the peers' cluster actors
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 
+// a broadcast with acks: collector -> every node's supervisor -> selected socket actors, whose
+// clients' replies go straight back to the collector
+using emit_ack_atom = caf::atom_constant<caf::atom("emitack")>;
+using ack_reply_atom = caf::atom_constant<caf::atom("ackreply")>;
+// serverSideEmit: one node's supervisor -> every other node's supervisor
+using server_emit_atom = caf::atom_constant<caf::atom("srvemit")>;
+
 // net -> socket actor, and timers of the socket actor
 using packet_atom = caf::atom_constant<caf::atom("packet")>;
 using ack_timeout_atom = caf::atom_constant<caf::atom("acktimeout")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+
+/// Work handed to an actor to run in its own context (a callback that must not run elsewhere).
+using task = std::function<void()>;
 
 /// An encoded packet as it crosses to another node: the bytes, once per peer node.
 struct wire_packet {
@@ -114,3 +126,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::exclusion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_owner_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::disconnect_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::sio::packet)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::task)

@@ -2,17 +2,21 @@
 
 // What every actor of one namespace shares: its name, its supervisor, and the application's
 // handlers. Filled in before the server starts listening, read-only afterwards (so it is read
-// from many actors without locks).
+// from many actors without locks), except for the atomic ack id counter.
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
 
 #include "actors/adapter_event.hpp"
 #include "actors/handshake.hpp"
+#include "actors/server_event.hpp"
 
 namespace atrium {
 
@@ -36,6 +40,11 @@ struct namespace_core {
   std::vector<middleware> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;
+  /// What other nodes' server_side_emit reaches here, by event name.
+  std::unordered_map<std::string, std::vector<server_event_handler>> server_event_handlers;
+  /// Ack ids of this namespace on this node. Shared by every socket (as Socket.IO's `_ids`),
+  /// so a broadcast asking for acks is encoded once with one id for all its receivers.
+  mutable std::atomic<std::uint64_t> next_ack_id{0};
 };
 
 } // namespace atrium

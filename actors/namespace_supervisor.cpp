@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "actors/gathered_replies.hpp"
+#include "actors/packets.hpp"
 #include "actors/room_actor.hpp"
 
 namespace atrium {
@@ -291,6 +293,53 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
       }
     },
     [=](fetch_atom, const broadcast_options& opts) { return self->state.fetch(opts); },
+    // One emit asking every selected socket here for an ack: encoded once, with one ack id
+    // for all of them; each socket sends its client's reply straight to the collector.
+    [=](emit_ack_atom, const broadcast_options& opts, const std::string& name,
+        const wire_packet& a, const caf::actor& collector, std::uint64_t timeout_ms) {
+      auto& st = self->state;
+      auto id = st.core->next_ack_id++;
+      auto packet = packets::event(st.core->name, name,
+                                   args::from_json_array(a.text, a.attachments), id);
+      std::uint64_t asked = 0;
+      for (auto key : st.select(opts))
+        if (auto& actor = st.sockets.at(key).actor) {
+          self->send(actor, emit_ack_atom::value, packet, id, collector, timeout_ms);
+          ++asked;
+        }
+      return asked;
+    },
+    // serverSideEmit from another node, for this namespace's handlers of that event. The
+    // answer may come later and from any thread: it is delivered from this actor.
+    [=](server_emit_atom, const std::string& name, wire_packet& a,
+        bool wants_ack) -> caf::result<wire_packet> {
+      auto& st = self->state;
+      auto promise = self->make_response_promise<wire_packet>();
+      auto found = st.core->server_event_handlers.find(name);
+      if (found == st.core->server_event_handlers.end()) {
+        // No one listens here: an asker hears it at once; a plain emit gets no answer at all.
+        if (wants_ack)
+          return caf::make_error(caf::sec::unexpected_message);
+        return promise;
+      }
+      server_event::reply_fn reply;
+      if (wants_ack)
+        reply = [home = caf::actor_cast<caf::actor>(self), promise](const args& r) {
+          caf::anon_send(home, run_atom::value,
+                         task{[promise, w = to_wire(r)]() mutable { promise.deliver(w); }});
+        };
+      server_event ev{name, from_wire(std::move(a)), std::move(reply)};
+      for (auto& handler : std::vector<server_event_handler>(found->second)) {
+        try {
+          handler(ev);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "atrium: server event handler %s of %s threw: %s\n",
+                       name.c_str(), st.core->name.c_str(), e.what());
+        }
+      }
+      return promise;
+    },
+    [=](run_atom, task& t) { t(); },
     [=](rooms_atom) { return self->state.rooms_map(); },
     [=](sids_atom) { return self->state.sids_map(); },
   };

@@ -6,6 +6,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/all.hpp>
 
+#include "actors/cluster_ops.hpp"
 #include "actors/namespace_supervisor.hpp"
 #include "actors/socket_actor.hpp"
 
@@ -55,6 +56,41 @@ namespace_handle& namespace_handle::use(middleware check) {
 namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) {
   core_->adapter_listeners.push_back(std::move(listener));
   return *this;
+}
+
+namespace_handle& namespace_handle::on_server_event(const std::string& name,
+                                                   server_event_handler handler) {
+  core_->server_event_handlers[name].push_back(std::move(handler));
+  return *this;
+}
+
+void namespace_handle::server_side_emit(std::string_view name, const args& a,
+                                        std::chrono::milliseconds timeout,
+                                        replies_handler done) const {
+  cluster_ops::on_helper_actor(*core_, [core = core_, event = std::string{name}, a, timeout,
+                                        done](caf::event_based_actor* self) {
+    if (!done) {
+      cluster_ops::server_side_emit(self, *core, event, a, timeout, nullptr);
+      self->quit();
+      return;
+    }
+    cluster_ops::server_side_emit(self, *core, event, a, timeout,
+                                  [self, done](gathered_replies& r) {
+                                    done(r);
+                                    self->quit();
+                                  });
+  });
+}
+
+void namespace_handle::fetch_all_rooms(
+  std::chrono::milliseconds timeout,
+  std::function<void(const std::set<std::string>&)> done) const {
+  cluster_ops::on_helper_actor(*core_, [core = core_, timeout, done](caf::event_based_actor* self) {
+    cluster_ops::fetch_all_rooms(self, *core, timeout, [self, done](const std::set<std::string>& r) {
+      done(r);
+      self->quit();
+    });
+  });
 }
 
 template <class Atom>

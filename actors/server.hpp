@@ -1,8 +1,11 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,7 @@
 #include "actors/cluster_node.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
+#include "actors/server_event.hpp"
 #include "actors/socket.hpp"
 #include "actors/socket_endpoint.hpp"
 
@@ -37,6 +41,8 @@ public:
   namespace_handle(server& owner, std::shared_ptr<namespace_core> core);
 
   const std::string& name() const noexcept { return core_->name; }
+  /// This node's cluster address ("host:port"); empty when the node is alone.
+  const std::string& node() const noexcept { return core_->node; }
 
   /// Runs for every socket that connects, inside that socket's actor.
   namespace_handle& on_connection(connection_handler handler);
@@ -57,6 +63,23 @@ public:
   broadcast_operator all() const { return broadcast_operator{core_}; }
   void emit(std::string_view event, const args& a = {}) const { all().emit(event, a); }
   void disconnect_sockets(bool close = false) const { all().disconnect_sockets(close); }
+
+  /// Socket.IO's `io.on(name, ...)` for serverSideEmit: runs for `name` when another node
+  /// emits it with server_side_emit, on this namespace's supervisor (never block there).
+  namespace_handle& on_server_event(const std::string& name, server_event_handler handler);
+  /// Socket.IO's serverSideEmit from outside any actor: `name` to every other node's server
+  /// event handlers; with `done`, their answers within `timeout`, on an actor of its own.
+  void server_side_emit(std::string_view name, const args& a,
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds{0},
+                        replies_handler done = nullptr) const;
+  /// fetchSockets() / the room names over every node, from outside any actor: `done` runs once,
+  /// on an actor of its own, with what arrived within `timeout`.
+  void fetch_sockets(std::chrono::milliseconds timeout,
+                     std::function<void(const socket_infos&)> done) const {
+    all().fetch_sockets(timeout, std::move(done));
+  }
+  void fetch_all_rooms(std::chrono::milliseconds timeout,
+                       std::function<void(const std::set<std::string>&)> done) const;
 
   /// Snapshots of the adapter's maps. They block the caller: never call them from a handler
   /// (use socket::fetch_rooms there).

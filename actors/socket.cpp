@@ -1,6 +1,6 @@
 #include "actors/socket.hpp"
 
-#include "actors/cluster_gather.hpp"
+#include "actors/cluster_ops.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
 
@@ -53,7 +53,7 @@ void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_
     on_reply(std::nullopt);
     return;
   }
-  auto id = st_.next_ack_id++;
+  auto id = st_.core->next_ack_id++;
   st_.pending_acks.emplace(id, std::move(on_reply));
   st_.conn->send(packets::event(st_.core->name, name, a, id));
   if (timeout.count() > 0)
@@ -117,26 +117,30 @@ void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
 
 void socket::fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
                            std::function<void(const socket_infos&)> on_sockets) {
-  gather<socket_infos>(st_.self, *st_.core,
-                       caf::make_message(fetch_atom::value, selection.options()), timeout,
-                       [on_sockets](std::vector<socket_infos> answers) {
-                         socket_infos all;
-                         for (auto& part : answers)
-                           all.insert(all.end(), part.begin(), part.end());
-                         on_sockets(all);
-                       });
+  cluster_ops::fetch_sockets(st_.self, *st_.core, selection.options(), timeout,
+                             std::move(on_sockets));
 }
 
 void socket::fetch_all_rooms(std::chrono::milliseconds timeout,
                              std::function<void(const std::set<std::string>&)> on_rooms) {
-  gather<membership_map>(st_.self, *st_.core, caf::make_message(rooms_atom::value), timeout,
-                         [on_rooms](std::vector<membership_map> answers) {
-                           std::set<std::string> names;
-                           for (auto& part : answers)
-                             for (auto& entry : part)
-                               names.insert(entry.first);
-                           on_rooms(names);
-                         });
+  cluster_ops::fetch_all_rooms(st_.self, *st_.core, timeout, std::move(on_rooms));
+}
+
+void socket::broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
+                                const args& a, std::chrono::milliseconds timeout,
+                                replies_handler done) {
+  // The collector answers on its own actor; the handler belongs to this socket's.
+  selection.emit_with_ack(name, a, timeout,
+                          [home = caf::actor_cast<caf::actor>(st_.self), done](gathered_replies& r) {
+                            auto result = std::make_shared<gathered_replies>(std::move(r));
+                            caf::anon_send(home, run_atom::value,
+                                           task{[result, done] { done(*result); }});
+                          });
+}
+
+void socket::server_side_emit(std::string_view name, const args& a,
+                              std::chrono::milliseconds timeout, replies_handler done) {
+  cluster_ops::server_side_emit(st_.self, *st_.core, name, a, timeout, std::move(done));
 }
 
 void socket::fetch_peers(std::function<void(const std::vector<std::string>&)> on_peers) {
@@ -178,10 +182,6 @@ void event::ack(const args& a) {
   acked_ = true;
   socket_.send_ack(*ack_id_, a);
 }
-
-} // namespace atrium
-
-namespace atrium {
 
 responder event::take_ack() {
   if (!wants_ack())

@@ -80,6 +80,17 @@ public:
   /// The namespace's room names over every node that answers within `timeout`.
   void fetch_all_rooms(std::chrono::milliseconds timeout,
                        std::function<void(const std::set<std::string>&)> on_rooms);
+  /// Emits to a selection asking each client, on every node unless local(), for an
+  /// acknowledgement; `done` runs in this socket's actor once all have answered or left, or at
+  /// `timeout` (see broadcast_operator::emit_with_ack).
+  void broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
+                          const args& a, std::chrono::milliseconds timeout, replies_handler done);
+  /// Socket.IO's serverSideEmit: `name` to this namespace's server event handlers on every
+  /// other node (namespace_handle::on_server_event). With `done`, each node's handler may
+  /// answer once; `done` runs here with the answers that came within `timeout`.
+  void server_side_emit(std::string_view name, const args& a,
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds{0},
+                        replies_handler done = nullptr);
   /// The cluster addresses of the peer nodes connected right now (empty when alone).
   void fetch_peers(std::function<void(const std::vector<std::string>&)> on_peers);
 

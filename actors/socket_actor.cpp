@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "actors/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/random_id.hpp"
 #include "protocol/json.hpp"
@@ -140,6 +141,24 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
         if (room != st.sid)
           st.rooms.erase(room);
     },
+    // One receiver of a broadcast asking for acks: the packet carries the id for everyone.
+    [=](emit_ack_atom, const packet_ptr& packet, std::uint64_t id, const caf::actor& collector,
+        std::uint64_t timeout_ms) {
+      auto& st = self->state;
+      if (!st.connected) {
+        self->send(collector, ack_reply_atom::value);
+        return;
+      }
+      st.pending_acks.emplace(id, [self, collector](std::optional<payload> reply) {
+        if (reply)
+          self->send(collector, ack_reply_atom::value, to_wire(*reply));
+        else
+          self->send(collector, ack_reply_atom::value);
+      });
+      st.conn->send(packet);
+      self->delayed_send(self, std::chrono::milliseconds{timeout_ms}, ack_timeout_atom::value, id);
+    },
+    [=](run_atom, task& t) { t(); },
     [=](disconnect_atom, bool close_connection) {
       self->state.facade.disconnect(close_connection);
     },

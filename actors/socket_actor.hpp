@@ -33,7 +33,6 @@ struct socket_state {
   std::vector<disconnect_handler> disconnecting_handlers;
   std::vector<disconnect_handler> disconnect_handlers;
   std::unordered_map<std::uint64_t, ack_handler> pending_acks;
-  std::uint64_t next_ack_id = 0;
 
   atrium::socket facade{*this};
 

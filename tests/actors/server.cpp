@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <algorithm>
 #include <mutex>
+#include <optional>
+#include <set>
 
 #include <caf/test/unit_test.hpp>
 
@@ -82,4 +84,105 @@ CAF_TEST(an application drives sockets through the public API) {
   CAF_CHECK(c2->wait_released());
   CAF_CHECK(io.of("/").sids().empty());
   // Leaving scope destroys the server: it must not wait for anything still alive.
+}
+
+namespace {
+
+/// Hands a callback's result from an actor thread to the test thread, bounded.
+template <class T>
+struct handoff {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::optional<T> value;
+
+  void put(T x) {
+    std::lock_guard<std::mutex> guard{mtx};
+    value = std::move(x);
+    cv.notify_all();
+  }
+  std::optional<T> take() {
+    std::unique_lock<std::mutex> guard{mtx};
+    cv.wait_for(guard, std::chrono::seconds(5), [&] { return value.has_value(); });
+    return std::move(value);
+  }
+};
+
+/// The ack id of the `question` packet `conn` got, waiting for it (bounded).
+std::optional<std::uint64_t> question_id(waiting_connection& conn) {
+  std::optional<std::uint64_t> id;
+  std::unique_lock<std::mutex> guard{conn.mtx};
+  conn.cv.wait_for(guard, std::chrono::seconds(5), [&] {
+    for (auto& text : conn.texts)
+      if (auto at = text.find(R"(["question")"); text.rfind("42", 0) == 0 && at != std::string::npos)
+        id = std::stoull(text.substr(2, at - 2));
+    return id.has_value();
+  });
+  return id;
+}
+
+sio::packet ack_packet(std::uint64_t id, std::string data) {
+  sio::packet p;
+  p.type = sio::packet_type::ack;
+  p.id = id;
+  p.data = std::move(data);
+  return p;
+}
+
+} // namespace
+
+CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
+  server_options opts;
+  opts.threads = 2;
+  server io{opts};
+  io.of("/").on_connection([](socket& s) { s.join("a"); s.emit("ready"); });
+  auto c1 = std::make_shared<waiting_connection>();
+  auto c2 = std::make_shared<waiting_connection>();
+  auto e1 = io.connect("/", c1, handshake{}, "{}");
+  auto e2 = io.connect("/", c2, handshake{}, "{}");
+  CAF_REQUIRE(c1->wait_for(R"(42["ready"])") && c2->wait_for(R"(42["ready"])"));
+
+  handoff<socket_infos> found;
+  io.of("/").to("a").fetch_sockets(std::chrono::seconds(1),
+                                   [&](const socket_infos& s) { found.put(s); });
+  auto sockets = found.take();
+  CAF_REQUIRE(sockets);
+  CAF_CHECK_EQUAL(sockets->size(), 2u);
+
+  handoff<std::set<std::string>> names;
+  io.of("/").fetch_all_rooms(std::chrono::seconds(1),
+                             [&](const std::set<std::string>& r) { names.put(r); });
+  auto rooms = names.take();
+  CAF_REQUIRE(rooms);
+  CAF_CHECK_EQUAL(rooms->count("a"), 1u);
+  CAF_CHECK_EQUAL(rooms->size(), 3u); // "a" and the two own-id rooms
+
+  // Alone, a server-side emit has no other node to answer: complete, with no replies.
+  handoff<std::pair<bool, size_t>> pings;
+  io.of("/").server_side_emit("ping", {}, std::chrono::seconds(1), [&](gathered_replies& r) {
+    pings.put({r.complete, r.replies.size()});
+  });
+  auto ping = pings.take();
+  CAF_REQUIRE(ping);
+  CAF_CHECK(ping->first);
+  CAF_CHECK_EQUAL(ping->second, 0u);
+
+  // A broadcast with acks: one packet id for both; one client answers, the other leaves,
+  // which ends the wait before the timeout, marked incomplete.
+  handoff<std::pair<bool, std::vector<std::string>>> acks;
+  io.to("a").emit_with_ack("question", {1}, std::chrono::seconds(30), [&](gathered_replies& r) {
+    std::vector<std::string> texts;
+    for (auto& p : r.replies)
+      texts.push_back(protocol::to_json(p.array()));
+    acks.put({r.complete, texts});
+  });
+  auto id1 = question_id(*c1);
+  auto id2 = question_id(*c2);
+  CAF_REQUIRE(id1 && id2);
+  CAF_CHECK_EQUAL(*id1, *id2);
+  e1->packet(ack_packet(*id1, R"(["yes"])"), {});
+  e2->disconnected(disconnect_reason::client_namespace_disconnect);
+  auto gathered = acks.take();
+  CAF_REQUIRE(gathered);
+  CAF_CHECK(!gathered->first);
+  CAF_CHECK_EQUAL(gathered->second, (std::vector<std::string>{R"(["yes"])"}));
 }

@@ -93,6 +93,43 @@ describe("cluster-wide operations", { skip: IS_REFERENCE && "atrium's cluster" }
     assert.ok(c.connected, "others on C stay");
   });
 
+  it("emits to a selection on every node and gathers each client's ack", async () => {
+    const r = unique();
+    await join(b, r);
+    await join(c, r);
+    const answer = (socket) => (x, cb) => cb({ id: socket.id, got: x });
+    b.once("question", answer(b));
+    c.once("question", answer(c));
+    const { timedOut, responses } = await emitWithAck(a, "emit-with-ack",
+      { to: [r], event: "question", args: [7], timeout: 5000 });
+    assert.equal(timedOut, false);
+    assert.deepEqual(responses.map((x) => x.id).sort(), [b.id, c.id].sort());
+    assert.ok(responses.every((x) => x.got === 7));
+  });
+
+  it("reports a timeout with the acks that came when a client stays silent", async () => {
+    const r = unique();
+    const silent = await C.connect();
+    await join(b, r);
+    await join(silent, r);
+    b.once("question", (x, cb) => cb(b.id));
+    const heard = once(silent, "question", 5000, "the silent client gets the question");
+    const { timedOut, responses } = await emitWithAck(a, "emit-with-ack",
+      { to: [r], event: "question", args: [0], timeout: 500 });
+    await heard;
+    assert.equal(timedOut, true);
+    assert.deepEqual(responses, [b.id]);
+    silent.disconnect();
+  });
+
+  it("server-side emit reaches every other node's handler and gathers their answers", async () => {
+    const { timedOut, responses } = await emitWithAck(a, "server-side-emit",
+      { event: "ping", args: ["hello"], timeout: 5000 });
+    assert.equal(timedOut, false);
+    assert.deepEqual(responses.map((x) => x.node).sort(), [B.addr, C.addr].sort());
+    assert.ok(responses.every((x) => x.args[0] === "hello"), JSON.stringify(responses));
+  });
+
   it("returns within its timeout when a node is frozen", async (t) => {
     const r = unique();
     await join(b, r);
@@ -105,6 +142,15 @@ describe("cluster-wide operations", { skip: IS_REFERENCE && "atrium's cluster" }
       // B answers; C cannot. What arrived comes back instead of a hang.
       assert.deepEqual(sockets.map((s) => s.id), [b.id]);
       t.diagnostic(`fetch with a frozen node returned after ${took} ms (timeout 1000 ms)`);
+
+      b.once("question", (x, cb) => cb(b.id));
+      const acks = await emitWithAck(a, "emit-with-ack",
+        { to: [r], event: "question", args: [0], timeout: 1000 });
+      assert.deepEqual(acks, { timedOut: true, responses: [b.id] });
+
+      const pings = await emitWithAck(a, "server-side-emit", { event: "ping", args: [], timeout: 1000 });
+      assert.equal(pings.timedOut, true);
+      assert.deepEqual(pings.responses.map((x) => x.node), [B.addr]);
     } finally {
       C.thaw();
     }

@@ -248,6 +248,58 @@ void on_disconnect_sockets(event& ev) {
   selection->disconnect_sockets(close && close->IsTrue());
 }
 
+/// `{timedOut, responses}`: Socket.IO's `(err, responses)`, each response being the first
+/// argument of one receiver's reply (binary replies keep only their placeholders).
+raw_json replies_json(const gathered_replies& r) {
+  std::string list = "[";
+  for (auto& reply : r.replies) {
+    if (list.size() > 1)
+      list += ',';
+    list += reply.size() > 0 ? protocol::to_json(reply[0]) : "null";
+  }
+  return json_object{}.raw("timedOut", r.complete ? "false" : "true").raw("responses", list + "]")
+    .done();
+}
+
+void on_emit_with_ack(event& ev) {
+  auto& spec = spec_of(ev);
+  auto selection = selection_of(ev, spec);
+  auto name = member(spec, "event");
+  auto args_v = member(spec, "args");
+  if (!selection || !name || !name->IsString() || (args_v && !args_v->IsArray())) {
+    ev.ack(refused("emit-with-ack expects {to, except, event, args, timeout}"));
+    return;
+  }
+  auto self_v = member(spec, "self");
+  if (self_v && self_v->IsFalse())
+    *selection = selection->except(ev.socket().id());
+  auto reply = ev.take_ack();
+  ev.socket().broadcast_with_ack(
+    *selection, std::string_view{name->GetString(), name->GetStringLength()},
+    args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]", ev.attachments()),
+    timeout_of(spec), [reply](gathered_replies& r) { reply(replies_json(r)); });
+}
+
+void on_server_side_emit(event& ev) {
+  auto& spec = spec_of(ev);
+  auto name = member(spec, "event");
+  auto args_v = member(spec, "args");
+  if (!name || !name->IsString() || (args_v && !args_v->IsArray())) {
+    ev.ack(refused("server-side-emit expects {event, args, timeout}"));
+    return;
+  }
+  auto event_args = args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]",
+                                          ev.attachments());
+  std::string_view event_name{name->GetString(), name->GetStringLength()};
+  if (!ev.wants_ack()) {
+    ev.socket().server_side_emit(event_name, event_args);
+    return;
+  }
+  auto reply = ev.take_ack();
+  ev.socket().server_side_emit(event_name, event_args, timeout_of(spec),
+                               [reply](gathered_replies& r) { reply(replies_json(r)); });
+}
+
 void on_private_message(event& ev) {
   if (ev.size() < 1 || !ev[0].IsString())
     return;
@@ -283,6 +335,12 @@ void install_rooms_app(namespace_handle nsp) {
     tell_watchers(nsp, *watching, {}, what.done());
   });
 
+  // Other nodes' server-side emits: `ping` answers which node heard it, with what it got.
+  nsp.on_server_event("ping", [node = nsp.node()](server_event& e) {
+    e.ack(raw_json{json_object{}.field("node", node)
+                     .raw("args", protocol::to_json(e.array())).done().text});
+  });
+
   nsp.on_connection([nsp, watching](socket& s) {
     s.on("join", on_join);
     s.on("leave", on_leave);
@@ -305,6 +363,8 @@ void install_rooms_app(namespace_handle nsp) {
     s.on("sockets-join", [](event& ev) { on_sockets_membership(ev, true); });
     s.on("sockets-leave", [](event& ev) { on_sockets_membership(ev, false); });
     s.on("disconnect-sockets", on_disconnect_sockets);
+    s.on("emit-with-ack", on_emit_with_ack);
+    s.on("server-side-emit", on_server_side_emit);
     s.on("all-rooms", [](event& ev) {
       auto reply = ev.take_ack();
       ev.socket().fetch_all_rooms(timeout_of(spec_of(ev)),
