@@ -5,6 +5,10 @@
 // says, nothing clever.
 //
 //   node tools/node-server/rooms-server.js [--host 127.0.0.1] [--port 0] [--namespace /chat ...]
+//                                          [--redis redis://127.0.0.1:6379]
+//
+// With --redis, several of these processes form one cluster through @socket.io/redis-adapter
+// (the usual way to scale socket.io out): the baseline of Atrium's cluster benchmark.
 //
 // Prints "rooms-server listening on http://HOST:PORT" once bound; exits 0 on SIGTERM/SIGINT.
 
@@ -12,7 +16,7 @@ import { createServer } from "node:http";
 import { Server } from "socket.io";
 
 function parseArgs(argv) {
-  const opts = { host: "127.0.0.1", port: 0, namespaces: ["/"] };
+  const opts = { host: "127.0.0.1", port: 0, namespaces: ["/"], redis: null };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s, 2);
     const takeValue = () => {
@@ -29,6 +33,7 @@ function parseArgs(argv) {
         if (!opts.namespaces.includes(nsp)) opts.namespaces.push(nsp);
         break;
       }
+      case "--redis": opts.redis = takeValue(); break;
       case "--conformance":
         throw new Error("--conformance is not supported by the reference server");
       default:
@@ -155,7 +160,21 @@ function setupNamespace(nsp) {
   });
 }
 
-function main() {
+// The adapter must be in place before any namespace exists: each namespace builds its own.
+async function redisAdapter(url) {
+  const [{ createClient }, { createAdapter }] = await Promise.all([
+    import("redis"), import("@socket.io/redis-adapter"),
+  ]);
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) {
+    client.on("error", (err) => console.error(`rooms-server: redis: ${err.message}`));
+  }
+  await Promise.all([pub.connect(), sub.connect()]);
+  return createAdapter(pub, sub);
+}
+
+async function main() {
   let opts;
   try {
     opts = parseArgs(process.argv.slice(2));
@@ -166,6 +185,7 @@ function main() {
 
   const httpServer = createServer();
   const io = new Server(httpServer);
+  if (opts.redis) io.adapter(await redisAdapter(opts.redis));
   for (const name of opts.namespaces) setupNamespace(io.of(name));
 
   httpServer.on("error", (err) => {
@@ -188,4 +208,7 @@ function main() {
   process.on("SIGINT", shutdown);
 }
 
-main();
+main().catch((err) => {
+  console.error(`rooms-server: ${err.message}`);
+  process.exit(1);
+});
