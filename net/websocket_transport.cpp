@@ -1,9 +1,11 @@
 #include "net/websocket_transport.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-
+#include <cstring>
 #include <optional>
+#include <utility>
 
 #include <unistd.h>
 
@@ -11,8 +13,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -20,6 +21,7 @@
 #include "net/engine_session.hpp"
 #include "net/log.hpp"
 #include "net/ws_link.hpp"
+#include "protocol/websocket.hpp"
 
 namespace atrium::net {
 
@@ -33,40 +35,46 @@ namespace {
 
 std::atomic<std::size_t> live_links{0};
 
-// Reading buffers above this size are given back after the message that needed them.
-constexpr std::size_t idle_read_buffer = 16 * 1024;
+// Reading: the buffer starts small (most connections are idle), grows to hold the largest
+// frame seen, and is given back down to this size once it is empty again.
+constexpr std::size_t idle_read_buffer = 2 * 1024;
+// Writing: frames up to this size are copied into one contiguous gather buffer (cheaper than an
+// iovec entry each); bigger ones are written from where they are.
+constexpr std::size_t copied_frame = 4 * 1024;
+constexpr std::chrono::seconds close_grace{5};
 
-/// One WebSocket connection. Its socket lives on the session's strand, so every handler
-/// below, and every call from the session, runs there: no locks.
+/// One WebSocket connection. Beast performs the opening handshake; from then on this class
+/// reads and writes RFC 6455 frames itself, so that every frame waiting for the connection
+/// leaves in one write. Its socket lives on the session's strand, so every handler below, and
+/// every call from the session, runs there: no locks.
 class ws_transport final : public ws_link, public std::enable_shared_from_this<ws_transport> {
 public:
   ws_transport(tcp::socket&& socket, std::shared_ptr<engine_session> session, ws_role role,
                std::size_t max_message)
-    : ws_(std::move(socket)), session_(std::move(session)), role_(role) {
+    : handshake_(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(socket))),
+      socket_(handshake_->get_executor()),
+      session_(std::move(session)),
+      role_(role),
+      reader_(max_message) {
     ++live_links;
-    ws_.read_message_max(max_message);
-    ws_.auto_fragment(false); // one frame per message: the peer gets it in one piece
   }
 
   ~ws_transport() override { --live_links; }
 
   void run(http_request req) {
-    beast::get_lowest_layer(ws_).expires_never(); // the websocket stream times itself
-    websocket::stream_base::timeout t;
-    t.handshake_timeout = std::chrono::seconds(5); // also bounds the closing handshake
-    t.idle_timeout = websocket::stream_base::none(); // Engine.IO's heartbeat judges idleness
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    beast::get_lowest_layer(*handshake_).expires_after(std::chrono::seconds(5));
+    handshake_->set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
       res.set(beast::http::field::server, "atrium");
     }));
     // The request is kept alive until the asynchronous accept has used it.
     req_ = std::move(req);
-    ws_.async_accept(req_, [self = shared_from_this()](error_code ec) { self->on_accept(ec); });
+    handshake_->async_accept(req_, [self = shared_from_this()](error_code ec) {
+      self->on_accept(ec);
+    });
   }
 
   void write(frame_batch batch) override {
-    if (close_requested_ || failed_)
+    if (close_queued_ || ended_ || failed_)
       return;
     if (queue_.empty())
       queue_ = std::move(batch);
@@ -78,21 +86,8 @@ public:
   }
 
   void close() override {
-    if (close_requested_)
-      return;
-    close_requested_ = true;
-    if (failed_)
-      return; // the connection is gone already: nothing to close, nothing to wait for
-    // A peer that stops reading could hold the last write (and so the close) forever.
-    kill_timer_.emplace(ws_.get_executor(), std::chrono::seconds(5));
-    kill_timer_->async_wait([self = shared_from_this()](error_code ec) {
-      if (!ec) {
-        error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
-      }
-    });
-    if (!writing_)
-      do_close();
+    closed_by_session_ = true;
+    close_with(ws::close_code::normal);
   }
 
 private:
@@ -100,11 +95,15 @@ private:
     req_ = {};
     if (ec) {
       fail(ec, "websocket accept");
+      handshake_.reset();
       if (role_ == ws_role::open)
         session_->end(disconnect_reason::transport_error);
       return;
     }
-    accepted_ = true;
+    // Beast's stream has done its part (and read nothing beyond the request, which was read
+    // before): keep only the socket.
+    socket_ = beast::get_lowest_layer(*handshake_).release_socket();
+    handshake_.reset();
     if (role_ == ws_role::open)
       session_->open_websocket(shared_from_this());
     else
@@ -113,87 +112,205 @@ private:
   }
 
   void do_read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](error_code ec, std::size_t n) {
-      self->on_read(ec, n);
-    });
+    if (in_.size() - filled_ < idle_read_buffer / 2)
+      in_.resize(std::max(in_.size() * 2, idle_read_buffer));
+    socket_.async_read_some(asio::buffer(in_.data() + filled_, in_.size() - filled_),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->on_read(ec, n);
+                            });
   }
 
-  void on_read(error_code ec, std::size_t) {
+  void on_read(error_code ec, std::size_t n) {
     if (ec) {
-      // A protocol violation (bad frame, message too big) is a transport error; the peer
-      // closing or vanishing is a transport close.
-      bool error = ec.category() == websocket::make_error_code(websocket::error::closed).category()
-                   && ec != websocket::error::closed;
-      fail(ec, "websocket read");
+      // The peer vanished (or we closed the socket): a transport close, not an error.
+      if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+        fail(ec, "websocket read");
       failed_ = true;
-      if (kill_timer_)
-        kill_timer_->cancel();
-      session_->ws_closed(this, error && !close_requested_);
-      return;
+      return ended(false);
     }
-    bool binary = !ws_.got_text();
-    auto data = beast::buffers_to_string(buffer_.data());
-    buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > idle_read_buffer)
-      buffer_.shrink_to_fit(); // sized for idle, grown on demand only
-    session_->ws_message(this, std::move(data), binary);
+    filled_ += n;
+    std::size_t parsed = 0;
+    for (;;) {
+      ws::client_event ev;
+      auto used = reader_.next(std::string_view{in_.data() + parsed, filled_ - parsed}, ev);
+      parsed += used;
+      switch (ev.what) {
+        case ws::client_event::kind::need_more:
+          if (used > 0)
+            continue; // a fragment was taken
+          break;
+        case ws::client_event::kind::message:
+          if (!closing())
+            session_->ws_message(this, std::move(ev.payload), ev.binary);
+          continue;
+        case ws::client_event::kind::ping:
+          if (!close_queued_) {
+            control_.push_back({ws::opcode::pong, std::move(ev.payload)});
+            if (!writing_)
+              do_write();
+          }
+          continue;
+        case ws::client_event::kind::pong:
+          continue;
+        case ws::client_event::kind::close:
+          // Answer with the same code unless we are the ones closing, then end.
+          close_with(ev.code == 1005 ? ws::close_code::normal : ev.code);
+          return ended(false);
+        case ws::client_event::kind::failed:
+          close_with(ev.code);
+          return ended(true);
+      }
+      break;
+    }
+    // Keep what belongs to a frame still arriving at the front; give memory back when idle.
+    if (parsed > 0) {
+      std::memmove(in_.data(), in_.data() + parsed, filled_ - parsed);
+      filled_ -= parsed;
+    }
+    if (filled_ == 0 && in_.size() > idle_read_buffer) {
+      in_.resize(idle_read_buffer);
+      in_.shrink_to_fit();
+    }
     do_read();
   }
 
-  // The queue is written in order, one message after the other. Later this is the place for
-  // one gather write of every waiting frame.
+  bool closing() const noexcept { return close_queued_ || ended_; }
+
+  /// Queues a close frame behind everything queued; the socket closes once it is written and
+  /// the peer answered, or after a grace period (a peer that stops reading could hold the
+  /// write forever).
+  void close_with(std::uint16_t code) {
+    if (close_queued_ || failed_)
+      return;
+    close_queued_ = true;
+    close_code_ = code;
+    kill_timer_.emplace(socket_.get_executor(), close_grace);
+    kill_timer_->async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec)
+        self->shut();
+    });
+    if (!writing_)
+      do_write();
+  }
+
+  /// The link is over for the session: tell it once.
+  void ended(bool error) {
+    if (ended_)
+      return;
+    ended_ = true;
+    // A protocol violation is a transport error, unless the session was closing anyway.
+    session_->ws_closed(this, error && !closed_by_session_);
+    if (failed_ || (close_sent_ && !writing_))
+      shut();
+  }
+
+  // Every frame waiting goes out in one write: small ones copied into one buffer, large ones
+  // referenced where they are.
   void do_write() {
+    if (queue_.empty() && control_.empty() && (!close_queued_ || close_sent_))
+      return;
     writing_ = true;
-    const auto& f = queue_[next_];
-    ws_.binary(f.binary);
-    ws_.async_write(asio::buffer(f.bytes.data(), f.bytes.size()),
-                    [self = shared_from_this()](error_code ec, std::size_t) {
-                      self->on_write(ec);
-                    });
-  }
-
-  void on_write(error_code ec) {
-    if (ec) {
-      writing_ = false;
-      failed_ = true;
-      queue_.clear();
-      next_ = 0;
-      return fail(ec, "websocket write"); // the read side reports the end to the session
-    }
-    if (++next_ < queue_.size())
-      return do_write();
+    in_flight_ = std::move(queue_);
     queue_.clear();
-    next_ = 0;
-    writing_ = false;
-    if (close_requested_)
-      return do_close();
-    session_->ws_drained(this);
-  }
-
-  void do_close() {
-    if (close_started_ || failed_)
-      return;
-    close_started_ = true;
-    if (!accepted_)
-      return;
-    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](error_code ec) {
-      if (ec)
-        fail(ec, "websocket close");
+    control_in_flight_ = std::move(control_);
+    control_.clear();
+    std::size_t copied = 0;
+    for (auto& c : control_in_flight_)
+      copied += 2 + c.second.size();
+    for (auto& f : in_flight_)
+      copied += 10 + (f.bytes.size() <= copied_frame ? f.bytes.size() : 0);
+    std::string close_payload;
+    bool send_close = close_queued_ && !close_sent_;
+    if (send_close) {
+      close_payload = ws::close_payload(close_code_);
+      copied += 2 + close_payload.size();
+    }
+    gather_.clear();
+    gather_.reserve(copied); // no reallocation below: buffers point into it
+    buffers_.clear();
+    std::size_t segment = 0; // start of the part of gather_ not yet in buffers_
+    auto append = [&](ws::opcode op, std::string_view payload) {
+      auto header = ws::server_frame_header(op, payload.size());
+      gather_.append(header.bytes.data(), header.size);
+      if (payload.size() <= copied_frame) {
+        gather_.append(payload.data(), payload.size());
+        return;
+      }
+      buffers_.emplace_back(gather_.data() + segment, gather_.size() - segment);
+      segment = gather_.size();
+      buffers_.emplace_back(payload.data(), payload.size());
+    };
+    for (auto& c : control_in_flight_)
+      append(c.first, c.second);
+    for (auto& f : in_flight_)
+      append(f.binary ? ws::opcode::binary : ws::opcode::text, f.bytes);
+    if (send_close) {
+      append(ws::opcode::close, close_payload);
+      close_sent_ = true;
+    }
+    if (gather_.size() > segment)
+      buffers_.emplace_back(gather_.data() + segment, gather_.size() - segment);
+    asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
     });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  void on_write(error_code ec) {
+    writing_ = false;
+    in_flight_.clear();
+    control_in_flight_.clear();
+    if (gather_.capacity() > 64 * 1024) {
+      gather_.clear();
+      gather_.shrink_to_fit();
+    }
+    if (ec) {
+      failed_ = true;
+      queue_.clear();
+      fail(ec, "websocket write");
+      return shut(); // the read side then reports the end to the session
+    }
+    if (close_sent_) {
+      // The close frame is out: stop sending; the peer's close (or the grace timer) ends it.
+      error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      if (ended_)
+        shut();
+      return;
+    }
+    if (!queue_.empty() || !control_.empty() || close_queued_)
+      return do_write();
+    if (!ended_)
+      session_->ws_drained(this);
+  }
+
+  void shut() {
+    if (kill_timer_)
+      kill_timer_->cancel();
+    error_code ignored;
+    socket_.close(ignored);
+  }
+
+  std::unique_ptr<websocket::stream<beast::tcp_stream>> handshake_; // until the handshake is done
+  tcp::socket socket_;
   std::shared_ptr<engine_session> session_;
   ws_role role_;
   http_request req_;
-  beast::flat_buffer buffer_;
-  frame_batch queue_; // frames queue_[next_..] are still to be written
-  std::size_t next_ = 0;
-  bool accepted_ = false;
+  ws::frame_reader reader_;
+  std::string in_;           // bytes read; [0, filled_) not parsed yet
+  std::size_t filled_ = 0;
+  frame_batch queue_;        // frames waiting for the next write
+  frame_batch in_flight_;    // frames of the write in progress, kept alive until it ends
+  std::vector<std::pair<ws::opcode, std::string>> control_; // pongs waiting
+  std::vector<std::pair<ws::opcode, std::string>> control_in_flight_;
+  std::string gather_;
+  std::vector<asio::const_buffer> buffers_;
   bool writing_ = false;
-  bool close_requested_ = false;
-  bool close_started_ = false;
+  bool close_queued_ = false;
+  bool close_sent_ = false;
+  bool ended_ = false;
+  bool closed_by_session_ = false;
   bool failed_ = false;
+  std::uint16_t close_code_ = ws::close_code::normal;
   std::optional<asio::steady_timer> kill_timer_;
 };
 
