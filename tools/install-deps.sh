@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(cmake make g++ libcaf-dev rapidjson-dev libboost-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# The comparison benchmarks also run Node's socket.io clustered through Redis.
+[[ "${1:-}" == "--with-bench" ]] && packages+=(redis-server)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,7 +22,7 @@ if ((${#missing[@]})); then
 fi
 
 # The official client and the reference server, pinned by package-lock.json.
-if [[ "${1:-}" == "--with-node" ]]; then
+if [[ "${1:-}" == "--with-node" || "${1:-}" == "--with-bench" ]]; then
   if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi

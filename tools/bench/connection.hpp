@@ -1,0 +1,83 @@
+// One Engine.IO v4 / Socket.IO v5 client over a bare WebSocket, on the main namespace.
+//
+// Built to cost the bench as little as possible per received frame: no strand (the whole bench
+// runs on one thread), no timers per operation, no compression, one flat_buffer reused for
+// every message, and the frame is handed over as a string_view into that buffer.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+namespace atrium::bench {
+
+/// Where a connection goes: the resolved address and the Host header that names it.
+struct connect_target {
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::string host_header;
+};
+
+class connection {
+public:
+  /// Receives what the workload cares about. Calls are made from inside the I/O loop; a handler
+  /// may call send() or abort() on the connection, but must not destroy it.
+  class handler {
+  public:
+    /// The namespace is connected (the server answered `40`).
+    virtual void on_open(connection& c) = 0;
+    /// A Socket.IO EVENT or ACK packet, e.g. `2["m",{...}]`; valid only during the call.
+    virtual void on_packet(connection& c, std::string_view packet) = 0;
+    /// The connection is gone (not called after abort()).
+    virtual void on_failed(connection& c, std::string_view what) = 0;
+
+  protected:
+    ~handler() = default;
+  };
+
+  connection(boost::asio::io_context& io, const connect_target& target, handler& h,
+             std::size_t id);
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  void start();
+  /// Queues one Engine.IO packet (e.g. `42[...]`) as a text frame.
+  void send(std::string packet);
+  /// Closes the socket at once; pending operations complete with an error and report nothing.
+  void abort();
+
+  std::size_t id() const { return id_; }
+
+private:
+  enum class state { connecting, handshaking, awaiting_open, awaiting_connect, open, closed };
+
+  void on_connect(const boost::system::error_code& ec);
+  void on_handshake(const boost::system::error_code& ec);
+  void do_read();
+  void on_read(const boost::system::error_code& ec);
+  void handle_frame(std::string_view frame);
+  void do_write();
+  void on_write(const boost::system::error_code& ec);
+  void fail(std::string_view what);
+  void fail(const boost::system::error_code& ec, const char* during);
+
+  // The concrete executor: the type-erased default costs a copy and an indirection per operation.
+  using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                       boost::asio::io_context::executor_type>;
+  boost::beast::websocket::stream<socket_type> ws_;
+  const connect_target& target_;
+  handler& handler_;
+  std::size_t id_;
+  state state_ = state::connecting;
+  boost::beast::flat_buffer buffer_;
+  // Beast allows one write in flight; the rest wait here, in order.
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+};
+
+} // namespace atrium::bench

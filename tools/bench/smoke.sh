@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# CI smoke test of atrium-bench: both modes against a real atrium, 50 receivers, one second each.
+# Passes iff both runs exit 0 (no loss, no duplicate, no setup failure). Timings are printed for
+# the log but never judged: CI machines are too noisy for that.
+#
+#   smoke.sh ATRIUM_BIN BENCH_BIN
+set -u
+
+atrium=${1:?usage: smoke.sh ATRIUM_BIN BENCH_BIN}
+bench=${2:?usage: smoke.sh ATRIUM_BIN BENCH_BIN}
+work=$(mktemp -d)
+server_pid=
+
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM "$server_pid" 2>/dev/null
+  # atrium exits on SIGTERM after closing its clients; give it 5 s, then no more choice.
+  for _ in $(seq 50); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=
+}
+trap 'stop_server; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+"$atrium" --host 127.0.0.1 --port 0 >"$work/server.out" 2>&1 &
+server_pid=$!
+
+url=
+for _ in $(seq 100); do
+  url=$(grep -o 'listening on http://[^ ]*' "$work/server.out" | head -n 1 | cut -d' ' -f3)
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$url" ]; then
+  echo "bench_smoke: atrium did not report a listening port within 10 s; its output:"
+  cat "$work/server.out"
+  exit 1
+fi
+echo "bench_smoke: atrium pid $server_pid at $url"
+
+status=0
+run() {
+  echo "bench_smoke: atrium-bench $*"
+  timeout 90 "$bench" "$@"
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "bench_smoke: FAILED with exit status $rc: atrium-bench $*"
+    status=1
+  fi
+}
+run fanout --url "$url" --receivers 50 --seconds 1 --server-pid "$server_pid" --label smoke-saturation
+run fanout --url "$url" --receivers 50 --seconds 1 --rate 100 --server-pid "$server_pid" --label smoke-rate
+
+[ "$status" -eq 0 ] && echo "bench_smoke: passed"
+exit "$status"
