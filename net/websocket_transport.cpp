@@ -123,10 +123,14 @@ private:
   void on_read(error_code ec, std::size_t n) {
     if (ec) {
       // The peer vanished (or we closed the socket): a transport close, not an error.
-      if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+      if (ec != asio::error::eof && ec != asio::error::operation_aborted && !discarding_)
         fail(ec, "websocket read");
       failed_ = true;
       return ended(false);
+    }
+    if (discarding_) {
+      filled_ = 0;
+      return do_read();
     }
     filled_ += n;
     std::size_t parsed = 0;
@@ -157,8 +161,13 @@ private:
           close_with(ev.code == 1005 ? ws::close_code::normal : ev.code);
           return ended(false);
         case ws::client_event::kind::failed:
+          // Closing a socket with unread bytes makes the kernel send a reset, which could
+          // overtake the close frame: read (and drop) until the client closes its side.
           close_with(ev.code);
-          return ended(true);
+          discarding_ = true;
+          ended(true);
+          filled_ = 0;
+          return do_read();
       }
       break;
     }
@@ -200,7 +209,7 @@ private:
     ended_ = true;
     // A protocol violation is a transport error, unless the session was closing anyway.
     session_->ws_closed(this, error && !closed_by_session_);
-    if (failed_ || (close_sent_ && !writing_))
+    if (failed_ || (close_sent_ && !writing_ && !discarding_))
       shut();
   }
 
@@ -273,7 +282,7 @@ private:
       // The close frame is out: stop sending; the peer's close (or the grace timer) ends it.
       error_code ignored;
       socket_.shutdown(tcp::socket::shutdown_send, ignored);
-      if (ended_)
+      if (ended_ && !discarding_)
         shut();
       return;
     }
@@ -310,6 +319,7 @@ private:
   bool ended_ = false;
   bool closed_by_session_ = false;
   bool failed_ = false;
+  bool discarding_ = false; // after a protocol error: reading only to let the close frame arrive
   std::uint16_t close_code_ = ws::close_code::normal;
   std::optional<asio::steady_timer> kill_timer_;
 };

@@ -4,6 +4,7 @@
 // the behaviours the official protocol suites check. Skipped for the Node reference server.
 
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, afterEach, before, describe, it } from "node:test";
 import { IS_REFERENCE, startServer } from "./lib/server.mjs";
 import { sleep } from "./lib/client.mjs";
@@ -219,6 +220,72 @@ describe("wire protocol (atrium --conformance)", { skip }, () => {
       await s.next();
       s.send("abc");
       await s.closed(3000, "close after an invalid packet");
+    });
+
+    // RFC 6455 framing, which atrium does itself after the handshake.
+    it("WebSocket framing: a ping frame is answered by a pong with its payload", async () => {
+      const s = raw.open(wsUrl());
+      await s.next();
+      const pong = new Promise((res) => s.ws.once("pong", (data) => res(data.toString())));
+      s.ws.ping("are you there");
+      assert.equal(await Promise.race([pong, sleep(3000).then(() => "no pong")]), "are you there");
+    });
+
+    it("WebSocket framing: fragments make one message", async () => {
+      const s = raw.open(wsUrl());
+      await s.next();
+      s.ws.send("4frag", { fin: false });
+      s.ws.send("men", { fin: false });
+      s.ws.send("ted", { fin: true });
+      assert.equal(await s.next(), "4fragmented");
+    });
+
+    it("WebSocket framing: a client's close code is answered with the same code", async () => {
+      const s = raw.open(wsUrl());
+      await s.next();
+      s.ws.close(4000, "bye");
+      assert.equal((await s.closed(3000)).code, 4000);
+    });
+
+    it("WebSocket framing: a message above maxPayload closes with 1009", async () => {
+      const s = raw.open(wsUrl());
+      await s.next();
+      s.send("4" + "x".repeat(1_000_000));
+      assert.equal((await s.closed(3000)).code, 1009);
+    });
+
+    it("WebSocket framing: a text frame that is not UTF-8 closes with 1007", async () => {
+      const s = raw.open(wsUrl());
+      await s.next();
+      s.ws.send(Buffer.from([0x34, 0xc3, 0x28]), { binary: false });
+      assert.equal((await s.closed(3000)).code, 1007);
+    });
+
+    it("WebSocket framing: an unmasked client frame closes with 1002", async () => {
+      const { hostname, port } = new URL(http);
+      const sock = connect(Number(port), hostname);
+      try {
+        let received = Buffer.alloc(0);
+        const until = (test, what) => new Promise((res, rej) => {
+          const check = () => { if (test(received)) { cleanup(); res(); } };
+          const timer = setTimeout(() => { cleanup(); rej(new Error(`timed out waiting for ${what}`)); }, 3000);
+          const onData = (chunk) => { received = Buffer.concat([received, chunk]); check(); };
+          const cleanup = () => { clearTimeout(timer); sock.off("data", onData); };
+          sock.on("data", onData);
+          check();
+        });
+        sock.write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n" +
+                   "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        await until((b) => b.includes("\r\n\r\n") && b.length > b.indexOf("\r\n\r\n") + 4, "101 and open");
+        assert.ok(received.toString("latin1").startsWith("HTTP/1.1 101"));
+        received = Buffer.alloc(0);
+        sock.write(Buffer.from([0x81, 0x02, 0x34, 0x61])); // text "4a", no mask
+        const close = Buffer.from([0x88, 0x02, 0x03, 0xea]); // close, 1002
+        await until((b) => b.includes(close), "a close frame with 1002");
+      } finally {
+        sock.destroy();
+      }
     });
 
     it("WebSocket: a close packet 1 closes the connection", async () => {
