@@ -1,6 +1,10 @@
 #include "actors/server.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
+
+#include <sched.h>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
@@ -30,6 +34,16 @@ public:
 private:
   caf::actor socket_;
 };
+
+// CPUs this process may run on. CAF's default (max(4, all cores)) ignores the affinity mask:
+// pinned to one core, four workers would only take turns on it, waking each other up.
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0)
+    return std::max(1u, std::thread::hardware_concurrency());
+  return std::max(1, CPU_COUNT(&set));
+}
 
 std::string normalized(std::string name) {
   if (name.empty() || name.front() != '/')
@@ -112,8 +126,8 @@ membership_map namespace_handle::sids() const {
 }
 
 server::server(server_options opts) {
-  if (opts.threads > 0)
-    config_.set("scheduler.max-threads", static_cast<size_t>(opts.threads));
+  config_.set("scheduler.max-threads",
+              static_cast<size_t>(opts.threads > 0 ? opts.threads : usable_cpus()));
   if (opts.deterministic)
     config_.set("scheduler.policy", caf::atom("testing"));
   if (opts.cluster.port != 0) {

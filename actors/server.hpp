@@ -24,7 +24,7 @@
 namespace atrium {
 
 struct server_options {
-  unsigned threads = 0;       // actor scheduler workers; 0: CAF's default
+  unsigned threads = 0;       // actor scheduler workers; 0: one per CPU this process may use
   cluster_options cluster;    // cluster.port 0: this node is alone
   /// Runs every actor on CAF's deterministic test coordinator: nothing runs until the caller
   /// drives `system().scheduler()` (the scenario runner's in-process engine, tests). The

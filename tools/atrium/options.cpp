@@ -31,7 +31,7 @@ clients join/leave rooms and broadcast to them (see README.md).
   --max-payload BYTES    maxHttpBufferSize: largest HTTP body / WebSocket message (default 1000000)
   --connect-timeout MS   close clients that join no namespace in time (default 45000)
   --threads N            I/O threads (default 1)
-  --actor-threads N      actor scheduler threads (default: CAF's, max(4, cores))
+  --actor-threads N      actor scheduler threads (default: one per CPU the process may use)
   --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
   --cluster-host ADDR    address for peer nodes (default 127.0.0.1; any other address
                          needs TLS (--cluster-tls-*) or --cluster-insecure)
