@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -35,9 +36,10 @@ namespace {
 
 std::atomic<std::size_t> live_links{0};
 
-// Reading: the buffer starts small (most connections are idle), grows to hold the largest
-// frame seen, and is given back down to this size once it is empty again.
-constexpr std::size_t idle_read_buffer = 2 * 1024;
+// Reading: bytes arrive in a per-thread scratch buffer; a connection keeps a buffer of its own
+// only while a frame is incomplete, grown by this much per read.
+constexpr std::size_t scratch_size = 64 * 1024;
+constexpr std::size_t read_chunk = 16 * 1024;
 // Writing: frames up to this size are copied into one contiguous gather buffer (cheaper than an
 // iovec entry each); bigger ones are written from where they are.
 constexpr std::size_t copied_frame = 4 * 1024;
@@ -104,6 +106,8 @@ private:
     // before): keep only the socket.
     socket_ = beast::get_lowest_layer(*handshake_).release_socket();
     handshake_.reset();
+    error_code ec_nb;
+    socket_.non_blocking(true, ec_nb); // the scratch read after a readiness wait never blocks
     if (role_ == ws_role::open)
       session_->open_websocket(shared_from_this());
     else
@@ -111,38 +115,83 @@ private:
     do_read();
   }
 
+  // An idle connection holds no read buffer: it waits until the socket is readable, reads into
+  // this thread's scratch buffer, and keeps only the part of a frame still arriving.
   void do_read() {
-    if (in_.size() - filled_ < idle_read_buffer / 2)
-      in_.resize(std::max(in_.size() * 2, idle_read_buffer));
+    if (filled_ == 0) {
+      if (!in_.empty()) {
+        in_.clear();
+        in_.shrink_to_fit();
+      }
+      socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+        self->on_readable(ec);
+      });
+      return;
+    }
+    if (in_.size() - filled_ < read_chunk)
+      in_.resize(filled_ + read_chunk);
     socket_.async_read_some(asio::buffer(in_.data() + filled_, in_.size() - filled_),
                             [self = shared_from_this()](error_code ec, std::size_t n) {
                               self->on_read(ec, n);
                             });
   }
 
+  void on_readable(error_code ec) {
+    if (ec)
+      return read_failed(ec);
+    thread_local std::vector<char> scratch(scratch_size);
+    auto n = socket_.read_some(asio::buffer(scratch), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again)
+      return do_read();
+    if (ec)
+      return read_failed(ec);
+    if (discarding_)
+      return do_read();
+    std::size_t parsed = 0;
+    if (!deliver(std::string_view{scratch.data(), n}, parsed))
+      return;
+    in_.assign(scratch.data() + parsed, scratch.data() + n);
+    filled_ = n - parsed;
+    do_read();
+  }
+
   void on_read(error_code ec, std::size_t n) {
-    if (ec) {
-      // The peer vanished (or we closed the socket): a transport close, not an error.
-      if (ec != asio::error::eof && ec != asio::error::operation_aborted && !discarding_)
-        fail(ec, "websocket read");
-      failed_ = true;
-      return ended(false);
-    }
+    if (ec)
+      return read_failed(ec);
     if (discarding_) {
       filled_ = 0;
       return do_read();
     }
     filled_ += n;
     std::size_t parsed = 0;
+    if (!deliver(std::string_view{in_.data(), filled_}, parsed))
+      return;
+    // Keep what belongs to a frame still arriving at the front.
+    std::memmove(in_.data(), in_.data() + parsed, filled_ - parsed);
+    filled_ -= parsed;
+    do_read();
+  }
+
+  void read_failed(error_code ec) {
+    // The peer vanished (or we closed the socket): a transport close, not an error.
+    if (ec != asio::error::eof && ec != asio::error::operation_aborted && !discarding_)
+      fail(ec, "websocket read");
+    failed_ = true;
+    ended(false);
+  }
+
+  /// Hands every complete frame of `bytes` on; `parsed` is where the unfinished rest starts.
+  /// Returns false when reading is over or has been taken over (close, protocol error).
+  bool deliver(std::string_view bytes, std::size_t& parsed) {
     for (;;) {
       ws::client_event ev;
-      auto used = reader_.next(std::string_view{in_.data() + parsed, filled_ - parsed}, ev);
+      auto used = reader_.next(bytes.substr(parsed), ev);
       parsed += used;
       switch (ev.what) {
         case ws::client_event::kind::need_more:
           if (used > 0)
             continue; // a fragment was taken
-          break;
+          return true;
         case ws::client_event::kind::message:
           if (!closing())
             session_->ws_message(this, std::move(ev.payload), ev.binary);
@@ -159,7 +208,8 @@ private:
         case ws::client_event::kind::close:
           // Answer with the same code unless we are the ones closing, then end.
           close_with(ev.code == 1005 ? ws::close_code::normal : ev.code);
-          return ended(false);
+          ended(false);
+          return false;
         case ws::client_event::kind::failed:
           // Closing a socket with unread bytes makes the kernel send a reset, which could
           // overtake the close frame: read (and drop) until the client closes its side.
@@ -167,20 +217,10 @@ private:
           discarding_ = true;
           ended(true);
           filled_ = 0;
-          return do_read();
+          do_read();
+          return false;
       }
-      break;
     }
-    // Keep what belongs to a frame still arriving at the front; give memory back when idle.
-    if (parsed > 0) {
-      std::memmove(in_.data(), in_.data() + parsed, filled_ - parsed);
-      filled_ -= parsed;
-    }
-    if (filled_ == 0 && in_.size() > idle_read_buffer) {
-      in_.resize(idle_read_buffer);
-      in_.shrink_to_fit();
-    }
-    do_read();
   }
 
   bool closing() const noexcept { return close_queued_ || ended_; }
