@@ -27,7 +27,7 @@ bool socket::connected() const {
 }
 
 void socket::on(const std::string& name, event_handler handler) {
-  st_.handlers[name].push_back(std::move(handler));
+  st_.handlers.push_back({name, std::move(handler)});
 }
 
 void socket::on_any(event_handler handler) {

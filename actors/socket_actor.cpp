@@ -41,10 +41,13 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
       std::string name{(*doc)[0].GetString(), (*doc)[0].GetStringLength()};
       doc->Erase(doc->Begin());
       event ev{facade, std::move(name), payload{std::move(*doc), std::move(attachments)}, p.id};
-      auto found = handlers.find(ev.name());
-      auto& targets = found != handlers.end() ? found->second : any_handlers;
       // Copy: a handler may add listeners while we iterate.
-      auto run = targets;
+      std::vector<event_handler> run;
+      for (auto& l : handlers)
+        if (l.name == ev.name())
+          run.push_back(l.handler);
+      if (run.empty())
+        run = any_handlers;
       for (auto& handler : run)
         guarded(*this, "event", [&] { handler(ev); });
       return;
@@ -124,6 +127,8 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       st.conn->send(packets::connect(st.core->name, st.sid));
       for (auto& handler : st.core->connection_handlers)
         guarded(st, "connection", [&] { handler(st.facade); });
+      // Listeners are mostly added here, once: keep no spare capacity for the socket's life.
+      st.handlers.shrink_to_fit();
     });
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <caf/event_based_actor.hpp>
@@ -28,7 +29,13 @@ struct socket_state {
   std::set<std::string> rooms;
   bool connected = false;
 
-  std::unordered_map<std::string, std::vector<event_handler>> handlers;
+  // A flat list, searched by name: a socket has a few dozen listeners at most, and a map node
+  // plus a vector per name cost a connection kilobytes.
+  struct listener {
+    std::string name;
+    event_handler handler;
+  };
+  std::vector<listener> handlers; // in registration order
   std::vector<event_handler> any_handlers;
   std::vector<disconnect_handler> disconnecting_handlers;
   std::vector<disconnect_handler> disconnect_handlers;
