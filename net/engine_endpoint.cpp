@@ -35,16 +35,18 @@ std::optional<request_error> check_common(const request_target& t) {
 handshake make_handshake(const http_request& req, const request_target& target,
                          const std::string& remote) {
   handshake hs;
+  shared_string_map::map_type headers;
   for (const auto& field : req) {
     std::string name{field.name_string()};
     for (auto& c : name)
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto [it, inserted] = hs.headers.emplace(std::move(name), std::string{field.value()});
+    auto [it, inserted] = headers.emplace(std::move(name), std::string{field.value()});
     if (!inserted) {
       it->second += ", ";
       it->second.append(field.value().data(), field.value().size());
     }
   }
+  hs.headers = std::move(headers);
   hs.query = target.query;
   hs.address = remote;
   hs.url = std::string{req.target()};
