@@ -253,12 +253,47 @@ private:
       shut();
   }
 
-  // Every frame waiting goes out in one write: small ones copied into one buffer, large ones
-  // referenced where they are.
+  // Every frame waiting goes out in one write. Most writes fit the socket's send buffer at
+  // once, so the write is tried right away and only what remains goes asynchronous: no handler
+  // allocation, no completion to dispatch, for the common case.
   void do_write() {
-    if (queue_.empty() && control_.empty() && (!close_queued_ || close_sent_))
+    if (writing_)
+      return; // an asynchronous write is out: its completion continues
+    if (in_write_loop_) {
+      more_ = true; // queued from inside the loop (the session refilling on drain)
       return;
-    writing_ = true;
+    }
+    in_write_loop_ = true;
+    while (prepare_batch()) {
+      writing_ = true;
+      error_code ec;
+      auto total = asio::buffer_size(buffers_);
+      auto written = socket_.write_some(buffers_, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        written = 0;
+      }
+      if (!ec && written < total) {
+        drop_written(written);
+        asio::async_write(socket_, buffers_,
+                          [self = shared_from_this()](error_code ec, std::size_t) {
+                            if (self->finish_write(ec))
+                              self->do_write();
+                          });
+        break;
+      }
+      more_ = false;
+      if (!finish_write(ec) && !more_)
+        break;
+    }
+    in_write_loop_ = false;
+  }
+
+  /// Takes everything waiting into `buffers_`: small frames copied into `gather_`, large ones
+  /// referenced where they are. False when there is nothing to write.
+  bool prepare_batch() {
+    if (queue_.empty() && control_.empty() && (!close_queued_ || close_sent_))
+      return false;
     in_flight_ = std::move(queue_);
     queue_.clear();
     control_in_flight_ = std::move(control_);
@@ -299,12 +334,25 @@ private:
     }
     if (gather_.size() > segment)
       buffers_.emplace_back(gather_.data() + segment, gather_.size() - segment);
-    asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    return true;
   }
 
-  void on_write(error_code ec) {
+  void drop_written(std::size_t n) {
+    auto it = buffers_.begin();
+    while (n > 0 && it != buffers_.end()) {
+      if (n >= it->size()) {
+        n -= it->size();
+        ++it;
+      } else {
+        *it += n;
+        n = 0;
+      }
+    }
+    buffers_.erase(buffers_.begin(), it);
+  }
+
+  /// The batch is out (or failed). Returns true when more is waiting to be written.
+  bool finish_write(error_code ec) {
     writing_ = false;
     in_flight_.clear();
     control_in_flight_.clear();
@@ -316,7 +364,8 @@ private:
       failed_ = true;
       queue_.clear();
       fail(ec, "websocket write");
-      return shut(); // the read side then reports the end to the session
+      shut(); // the read side then reports the end to the session
+      return false;
     }
     if (close_sent_) {
       // The close frame is out: stop sending; the peer's close (or the grace timer) ends it.
@@ -324,12 +373,13 @@ private:
       socket_.shutdown(tcp::socket::shutdown_send, ignored);
       if (ended_ && !discarding_)
         shut();
-      return;
+      return false;
     }
     if (!queue_.empty() || !control_.empty() || close_queued_)
-      return do_write();
+      return true;
     if (!ended_)
-      session_->ws_drained(this);
+      session_->ws_drained(this); // may queue the next batch at once
+    return !queue_.empty();
   }
 
   void shut() {
@@ -353,7 +403,9 @@ private:
   std::vector<std::pair<ws::opcode, std::string>> control_in_flight_;
   std::string gather_;
   std::vector<asio::const_buffer> buffers_;
-  bool writing_ = false;
+  bool writing_ = false;       // a batch is being written
+  bool in_write_loop_ = false; // do_write() is on the stack
+  bool more_ = false;          // something was queued while it was
   bool close_queued_ = false;
   bool close_sent_ = false;
   bool ended_ = false;
