@@ -6,25 +6,33 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-namespace atrium::bench {
+#include "tools/bench/target.hpp"
 
-/// Where a connection goes: the resolved address and the Host header that names it.
-struct connect_target {
-  boost::asio::ip::tcp::endpoint endpoint;
-  std::string host_header;
-};
+namespace atrium::bench {
 
 class connection {
 public:
+  /// What a connection optimises for.
+  enum class footprint {
+    /// Busy connections: buffers stay allocated between frames.
+    normal,
+    /// Many mostly-silent connections: a small WebSocket write buffer, messages read in small
+    /// steps, the read buffer and outbox freed after use, so that tens of thousands of them
+    /// cost little memory. Slower per message.
+    lean,
+  };
+
   /// Receives what the workload cares about. Calls are made from inside the I/O loop; a handler
   /// may call send() or abort() on the connection, but must not destroy it.
   class handler {
@@ -41,17 +49,21 @@ public:
   };
 
   connection(boost::asio::io_context& io, const connect_target& target, handler& h,
-             std::size_t id);
+             std::size_t id, footprint fp = footprint::normal);
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
-  void start();
+  /// Connects; with a source, from that local address (its port chosen at connect time, so
+  /// each source address offers its whole ephemeral port range to every server port).
+  void start(const boost::asio::ip::address* source = nullptr);
   /// Queues one Engine.IO packet (e.g. `42[...]`) as a text frame.
   void send(std::string packet);
   /// Closes the socket at once; pending operations complete with an error and report nothing.
   void abort();
 
   std::size_t id() const { return id_; }
+  /// Engine.IO pings the server sent and this connection answered.
+  std::uint32_t pings_answered() const { return pings_; }
 
 private:
   enum class state { connecting, handshaking, awaiting_open, awaiting_connect, open, closed };
@@ -63,6 +75,7 @@ private:
   void handle_frame(std::string_view frame);
   void do_write();
   void on_write(const boost::system::error_code& ec);
+  void release_idle_memory();
   void fail(std::string_view what);
   void fail(const boost::system::error_code& ec, const char* during);
 
@@ -74,10 +87,16 @@ private:
   handler& handler_;
   std::size_t id_;
   state state_ = state::connecting;
-  boost::beast::flat_buffer buffer_;
-  // Beast allows one write in flight; the rest wait here, in order.
-  std::deque<std::string> outbox_;
+  footprint footprint_;
   bool writing_ = false;
+  std::uint32_t pings_ = 0;
+  boost::beast::flat_buffer buffer_;
+  // Beast allows one write in flight (in_flight_); the rest wait in outbox_, in order, from
+  // outbox_head_ on. A vector rather than a deque: an empty one allocates nothing, which
+  // matters at 50k connections.
+  std::vector<std::string> outbox_;
+  std::size_t outbox_head_ = 0;
+  std::string in_flight_;
 };
 
 } // namespace atrium::bench

@@ -9,20 +9,19 @@
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "tools/bench/connection.hpp"
+#include "tools/bench/connection_ramp.hpp"
 #include "tools/bench/json.hpp"
-#include "tools/bench/proc_stats.hpp"
+#include "tools/bench/loop.hpp"
+#include "tools/bench/target.hpp"
 
 namespace atrium::bench {
 
 namespace {
 
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-using clock_type = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
 
 // More simultaneous handshakes only overflow the server's accept queue and cost SYN retries.
@@ -42,12 +41,6 @@ constexpr std::string_view seq_key = R"("s":)";
 constexpr std::string_view time_key = R"("t":)";
 constexpr std::string_view join_ack_prefix = "30[";
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           clock_type::now().time_since_epoch())
-    .count();
-}
-
 std::size_t decimal_digits(std::uint64_t v) {
   std::size_t n = 1;
   while (v >= 10) {
@@ -55,28 +48,6 @@ std::size_t decimal_digits(std::uint64_t v) {
     ++n;
   }
   return n;
-}
-
-std::optional<connect_target> resolve(const server_url& url, std::string& error) {
-  asio::io_context resolver_io;
-  tcp::resolver resolver{resolver_io};
-  error_code ec;
-  auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
-  if (ec || results.empty()) {
-    error = "cannot resolve " + url.text + ": " + (ec ? ec.message() : "no address");
-    return std::nullopt;
-  }
-  connect_target target;
-  target.endpoint = results.begin()->endpoint();
-  for (const auto& entry : results) {
-    if (entry.endpoint().address().is_v4()) { // the servers usually listen on IPv4 only
-      target.endpoint = entry.endpoint();
-      break;
-    }
-  }
-  bool v6 = url.host.find(':') != std::string::npos;
-  target.host_header = (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
-  return target;
 }
 
 class fanout_run final : public connection::handler {
@@ -91,9 +62,9 @@ public:
 
   std::unique_ptr<fanout_result> run() {
     if (prepare()) {
-      connect_more();
-      arm_deadline(std::chrono::duration<double>(opts_.connect_timeout),
-                   [this] { setup_failed(describe_connect_timeout()); });
+      receivers_ramp_->start_more();
+      arm(deadline_, std::chrono::duration<double>(opts_.connect_timeout),
+          [this] { setup_failed(describe_connect_timeout()); });
       io_.run();
     }
     teardown();
@@ -104,7 +75,6 @@ private:
   enum class phase { connecting, warming_up, measuring, draining, done };
 
   struct receiver {
-    std::unique_ptr<connection> conn;
     // One publisher's messages reach a receiver in order, so all a receiver needs to know is
     // the next seq it expects: a smaller one is a duplicate, a larger one means a gap.
     std::uint64_t next_seq = 0;
@@ -118,22 +88,15 @@ private:
   };
 
   bool prepare() {
-    for (const auto& url : opts_.urls) {
-      std::string error;
-      auto target = resolve(url, error);
-      if (!target) {
-        result_->setup_error = error;
-        return false;
-      }
-      targets_.push_back(std::move(*target));
-    }
-    for (int pid : opts_.server_pids) {
-      if (!cpu_seconds(pid)) {
-        result_->setup_error = "no process " + std::to_string(pid) + " to measure (--server-pid)";
-        return false;
-      }
-    }
+    targets_ = resolve_targets(opts_.urls, result_->setup_error);
+    if (targets_.empty())
+      return false;
+    result_->setup_error = costs_.check();
+    if (!result_->setup_error.empty())
+      return false;
     receivers_.resize(receiver_count_);
+    receivers_ramp_.emplace(io_, targets_, no_sources_, *this,
+                            connection_ramp::plan{receiver_count_, max_connecting});
     return true;
   }
 
@@ -149,15 +112,6 @@ private:
 
   // ---- connecting ----
 
-  void connect_more() {
-    while (started_ < receiver_count_ && started_ - joined_ < max_connecting) {
-      auto& r = receivers_[started_];
-      r.conn = std::make_unique<connection>(io_, targets_[url_of(started_)], *this, started_);
-      r.conn->start();
-      ++started_;
-    }
-  }
-
   void on_open(connection& c) override {
     if (c.id() == receiver_count_)
       return start_warm_up();
@@ -172,7 +126,7 @@ private:
     r.joined = true;
     if (++joined_ == receiver_count_)
       return start_publisher();
-    connect_more();
+    receivers_ramp_->settle();
   }
 
   void start_publisher() {
@@ -204,7 +158,7 @@ private:
     phase_ = phase::warming_up;
     for (std::size_t i = 0; i < warm_up_burst; ++i)
       send_message();
-    arm_deadline(warm_up_timeout, [this] { setup_failed(describe_warm_up_timeout()); });
+    arm(deadline_, warm_up_timeout, [this] { setup_failed(describe_warm_up_timeout()); });
     warm_up_tick();
   }
 
@@ -254,12 +208,9 @@ private:
     phase_ = phase::measuring;
     pacer_.cancel();
     first_measured_ = next_seq_;
-    for (int pid : opts_.server_pids)
-      cpu_at_start_.push_back(cpu_seconds(pid));
-    bench_cpu_at_start_ = cpu_seconds(0);
+    costs_.start();
     window_start_ = clock_type::now();
-    window_end_ = window_start_ + std::chrono::duration_cast<clock_type::duration>(
-                                    std::chrono::duration<double>(opts_.seconds));
+    window_end_ = window_start_ + seconds_to_duration(opts_.seconds);
     deadline_.expires_at(window_end_);
     deadline_.async_wait([this](const error_code& ec) {
       if (!ec)
@@ -307,17 +258,8 @@ private:
     pacer_.cancel();
     result_->seconds = std::chrono::duration<double>(end - window_start_).count();
     result_->sent = next_seq_ - first_measured_;
-    for (std::size_t i = 0; i < opts_.server_pids.size(); ++i) {
-      process_cost cost{opts_.server_pids[i], std::nullopt, rss_kb(opts_.server_pids[i])};
-      auto now_cpu = cpu_seconds(cost.pid);
-      if (cpu_at_start_[i] && now_cpu)
-        cost.cpu_s = *now_cpu - *cpu_at_start_[i];
-      result_->servers.push_back(cost);
-    }
-    auto bench_now = cpu_seconds(0);
-    result_->bench = process_cost{0, std::nullopt, rss_kb(0)};
-    if (bench_cpu_at_start_ && bench_now)
-      result_->bench.cpu_s = *bench_now - *bench_cpu_at_start_;
+    result_->servers = costs_.servers();
+    result_->bench = costs_.bench();
     if (pending_.empty())
       return finish();
     drain_started_ = clock_type::now();
@@ -326,7 +268,7 @@ private:
   }
 
   void drain_tick() {
-    arm_deadline(drain_check, [this] {
+    arm(deadline_, drain_check, [this] {
       auto now = clock_type::now();
       if (result_->drained != drained_at_last_check_) {
         drained_at_last_check_ = result_->drained;
@@ -482,21 +424,6 @@ private:
 
   // ---- plumbing ----
 
-  template <class Duration, class F>
-  void arm_deadline(Duration after, F on_expiry) {
-    deadline_.expires_after(std::chrono::duration_cast<clock_type::duration>(after));
-    deadline_.async_wait([on_expiry](const error_code& ec) {
-      if (!ec)
-        on_expiry();
-    });
-  }
-
-  static std::string format_seconds(double s) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3g", s);
-    return text;
-  }
-
   void teardown() {
     if (malformed_ > 3)
       result_->errors.push_back(std::to_string(malformed_ - 3) + " more unexpected frames");
@@ -509,9 +436,8 @@ private:
     // anything is destroyed.
     deadline_.cancel();
     pacer_.cancel();
-    for (auto& r : receivers_)
-      if (r.conn)
-        r.conn->abort();
+    if (receivers_ramp_)
+      receivers_ramp_->abort_all();
     if (publisher_)
       publisher_->abort();
     io_.restart();
@@ -530,10 +456,12 @@ private:
   asio::steady_timer deadline_{io_};
   asio::steady_timer pacer_{io_};
   std::vector<connect_target> targets_; // connections refer to these: never resized once filled
+  const std::vector<asio::ip::address> no_sources_;
+  cost_window costs_{opts_.server_pids};
   std::vector<receiver> receivers_;
+  std::optional<connection_ramp> receivers_ramp_;
   std::unique_ptr<connection> publisher_;
   phase phase_ = phase::connecting;
-  std::size_t started_ = 0;
   std::size_t joined_ = 0;
 
   // Messages from base_seq_ on that some receiver has not resolved yet, in seq order.
@@ -550,8 +478,6 @@ private:
   clock_type::time_point drain_started_;
   clock_type::time_point drain_last_progress_;
   std::uint64_t drained_at_last_check_ = 0;
-  std::vector<std::optional<double>> cpu_at_start_;
-  std::optional<double> bench_cpu_at_start_;
 };
 
 } // namespace

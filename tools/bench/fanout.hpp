@@ -4,21 +4,14 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "tools/bench/cost_window.hpp"
 #include "tools/bench/latency_histogram.hpp"
 #include "tools/bench/options.hpp"
 
 namespace atrium::bench {
-
-/// The cost of one process over the measured window.
-struct process_cost {
-  int pid = 0;                       // 0: the bench itself
-  std::optional<double> cpu_s;       // nothing if the process could not be read at both ends
-  std::optional<long> rss_kb;        // at the end of the window
-};
 
 struct fanout_result {
   /// Empty when every receiver joined and the warm-up reached all of them; otherwise why not,
@@ -35,10 +28,16 @@ struct fanout_result {
   std::vector<process_cost> servers;
   process_cost bench;
   std::vector<std::string> errors;   // connections lost, malformed frames: each one a line
+
+  bool passed() const { return lost == 0 && duplicates == 0 && errors.empty(); }
 };
 
 /// Runs the whole workload on the calling thread. Never throws for network trouble: that
 /// becomes setup_error or an entry in errors.
 std::unique_ptr<fanout_result> run_fanout(const fanout_options& opts);
+
+void print_fanout_block(const fanout_options& opts, const fanout_result& result);
+/// One line, no trailing newline.
+std::string fanout_json(const fanout_options& opts, const fanout_result& result);
 
 } // namespace atrium::bench

@@ -1,10 +1,14 @@
 #include "tools/bench/options.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string_view>
+
+#include <boost/asio/ip/address.hpp>
 
 namespace atrium::bench {
 
@@ -55,12 +59,19 @@ std::optional<server_url> parse_url(const std::string& text) {
   return url;
 }
 
-bool parse_count(const std::string& text, std::uint32_t min, std::uint32_t& out) {
+bool parse_u64(const std::string& text, std::uint64_t& out) {
   char* end = nullptr;
   errno = 0;
   auto v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || text.front() == '-' || v < min
-      || v > std::numeric_limits<std::uint32_t>::max())
+  if (text.empty() || *end != '\0' || errno != 0 || text.front() == '-')
+    return false;
+  out = v;
+  return true;
+}
+
+bool parse_count(const std::string& text, std::uint32_t min, std::uint32_t& out) {
+  std::uint64_t v = 0;
+  if (!parse_u64(text, v) || v < min || v > std::numeric_limits<std::uint32_t>::max())
     return false;
   out = static_cast<std::uint32_t>(v);
   return true;
@@ -76,38 +87,174 @@ bool parse_positive(const std::string& text, double& out) {
   return true;
 }
 
-} // namespace
-
-const char* usage() {
-  return "usage: atrium-bench fanout --url http://127.0.0.1:3001 [--url URL ...]\n"
-         "                           [--receivers 1000] [--payload 100] [--seconds 5]\n"
-         "                           [--window 32 | --rate MSGS_PER_S] [--room bench]\n"
-         "                           [--server-pid PID ...] [--label TEXT] [--json FILE]\n"
-         "                           [--connect-timeout 20]\n"
-         "\n"
-         "fanout: receivers join one room over Socket.IO v5 / WebSocket, a publisher emits to it.\n"
-         "  --window W   saturation: at most W messages not yet received by every receiver\n"
-         "  --rate R     fixed rate: R messages per second, latency percentiles reported\n"
-         "exit status: 0 no loss and no duplicate, 1 loss or duplicates, 2 setup failure\n";
+// A comma-separated list of IP addresses, each checked.
+bool parse_addresses(const std::string& text, std::vector<std::string>& out) {
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string item{rest.substr(0, comma)};
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(item, ec);
+    if (ec)
+      return false;
+    out.push_back(std::move(item));
+    if (comma == std::string_view::npos)
+      break;
+    rest.remove_prefix(comma + 1);
+    if (rest.empty())
+      return false;
+  }
+  return !out.empty();
 }
 
-parsed_command parse_command_line(int argc, char** argv) {
-  parsed_command cmd;
-  if (argc < 2) {
-    cmd.error = "missing workload";
-    return cmd;
+// One flag of the command line, with what it said and where to complain.
+struct flag_value {
+  const std::string& flag;
+  const std::string& value;
+  std::string& error;
+
+  bool bad(const char* what) const {
+    error = "invalid " + flag + " '" + value + "': " + what;
+    return true;
   }
-  std::string workload = argv[1];
-  if (workload == "--help" || workload == "-h") {
-    cmd.help = true;
-    return cmd;
+  // Each reader below returns true when it used the flag (error set if the value was bad).
+  bool count(std::uint32_t min, std::uint32_t& out) const {
+    if (parse_count(value, min, out))
+      return true;
+    return bad(min == 0 ? "expected a whole number" : "expected a whole number >= 1");
   }
-  if (workload != "fanout") {
-    cmd.error = "unknown workload '" + workload + "' (known: fanout)";
-    return cmd;
+  bool positive(double& out, const char* what) const {
+    return parse_positive(value, out) || bad(what);
   }
-  fanout_options opts;
-  bool window_given = false;
+};
+
+bool take_common(common_options& o, const flag_value& f) {
+  if (f.flag == "--url") {
+    auto url = parse_url(f.value);
+    if (!url)
+      return f.bad("expected http://HOST:PORT");
+    o.urls.push_back(std::move(*url));
+    return true;
+  }
+  if (f.flag == "--seconds")
+    return f.positive(o.seconds, "expected a positive number");
+  if (f.flag == "--server-pid") {
+    std::uint32_t pid = 0;
+    if (!parse_count(f.value, 1, pid)
+        || pid > static_cast<std::uint32_t>(std::numeric_limits<int>::max()))
+      return f.bad("expected a process id");
+    o.server_pids.push_back(static_cast<int>(pid));
+    return true;
+  }
+  if (f.flag == "--label") {
+    o.label = f.value;
+    return true;
+  }
+  if (f.flag == "--json") {
+    o.json_file = f.value;
+    return true;
+  }
+  if (f.flag == "--connect-timeout")
+    return f.positive(o.connect_timeout, "expected a positive number of seconds");
+  return false;
+}
+
+bool take(fanout_options& o, const flag_value& f) {
+  if (f.flag == "--receivers")
+    return f.count(1, o.receivers);
+  if (f.flag == "--payload")
+    return parse_count(f.value, 0, o.payload) || f.bad("expected a whole number of bytes");
+  if (f.flag == "--window")
+    return f.count(1, o.window);
+  if (f.flag == "--rate")
+    return f.positive(o.rate, "expected a positive number of messages per second");
+  if (f.flag == "--room") {
+    if (f.value.empty())
+      return f.bad("expected a room name");
+    o.room = f.value;
+    return true;
+  }
+  return take_common(o, f);
+}
+
+bool take(rooms_options& o, const flag_value& f) {
+  if (f.flag == "--clients")
+    return f.count(1, o.clients);
+  if (f.flag == "--rooms")
+    return f.count(1, o.rooms);
+  if (f.flag == "--per-client")
+    return f.count(1, o.per_client);
+  if (f.flag == "--union")
+    return f.count(1, o.union_size);
+  if (f.flag == "--publishers")
+    return f.count(1, o.publishers);
+  if (f.flag == "--window")
+    return f.count(1, o.window);
+  if (f.flag == "--payload")
+    return parse_count(f.value, 0, o.payload) || f.bad("expected a whole number of bytes");
+  if (f.flag == "--seed")
+    return parse_u64(f.value, o.seed) || f.bad("expected a whole number");
+  return take_common(o, f);
+}
+
+bool take(churn_options& o, const flag_value& f) {
+  if (f.flag == "--clients")
+    return f.count(1, o.clients);
+  if (f.flag == "--rooms")
+    return f.count(1, o.rooms);
+  if (f.flag == "--seed")
+    return parse_u64(f.value, o.seed) || f.bad("expected a whole number");
+  return take_common(o, f);
+}
+
+bool take(idle_options& o, const flag_value& f) {
+  if (f.flag == "--connections")
+    return f.count(1, o.connections);
+  if (f.flag == "--source-addresses")
+    return parse_addresses(f.value, o.source_addresses)
+           || f.bad("expected IP addresses separated by commas");
+  // idle measures no window of its own: --seconds is the hold, as in the other workloads the
+  // time the load lasts.
+  if (f.flag == "--hold" || f.flag == "--seconds")
+    return f.positive(o.hold, "expected a positive number of seconds");
+  return take_common(o, f);
+}
+
+bool given(const std::vector<std::string>& flags, const char* flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+// What no single flag can tell: combinations, and the flags every run needs.
+std::string check(const fanout_options& o, const std::vector<std::string>& flags) {
+  if (given(flags, "--window") && o.rate_mode())
+    return "--window and --rate exclude each other";
+  return {};
+}
+
+std::string check(const rooms_options& o, const std::vector<std::string>&) {
+  if (o.per_client > o.rooms)
+    return "--per-client " + std::to_string(o.per_client) + " exceeds --rooms "
+           + std::to_string(o.rooms);
+  if (o.union_size > o.rooms)
+    return "--union " + std::to_string(o.union_size) + " exceeds --rooms "
+           + std::to_string(o.rooms);
+  return {};
+}
+
+std::string check(const churn_options&, const std::vector<std::string>&) {
+  return {};
+}
+
+std::string check(const idle_options&, const std::vector<std::string>& flags) {
+  if (given(flags, "--hold") && given(flags, "--seconds"))
+    return "for idle, --seconds is another name of --hold: give one";
+  return {};
+}
+
+template <class Options>
+void parse_workload(int argc, char** argv, parsed_command& cmd) {
+  Options opts;
+  std::vector<std::string> flags;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     std::optional<std::string> inline_value;
@@ -117,7 +264,7 @@ parsed_command parse_command_line(int argc, char** argv) {
     }
     if (flag == "--help" || flag == "-h") {
       cmd.help = true;
-      return cmd;
+      return;
     }
     std::string value;
     if (inline_value) {
@@ -126,81 +273,74 @@ parsed_command parse_command_line(int argc, char** argv) {
       value = argv[++i];
     } else {
       cmd.error = "missing value for " + flag;
-      return cmd;
+      return;
     }
-    auto bad = [&](const char* what) {
-      cmd.error = "invalid " + flag + " '" + value + "': " + what;
-    };
-    if (flag == "--url") {
-      auto url = parse_url(value);
-      if (!url) {
-        bad("expected http://HOST:PORT");
-        return cmd;
-      }
-      opts.urls.push_back(std::move(*url));
-    } else if (flag == "--receivers") {
-      if (!parse_count(value, 1, opts.receivers)) {
-        bad("expected a whole number >= 1");
-        return cmd;
-      }
-    } else if (flag == "--payload") {
-      if (!parse_count(value, 0, opts.payload)) {
-        bad("expected a whole number of bytes");
-        return cmd;
-      }
-    } else if (flag == "--seconds") {
-      if (!parse_positive(value, opts.seconds)) {
-        bad("expected a positive number");
-        return cmd;
-      }
-    } else if (flag == "--window") {
-      if (!parse_count(value, 1, opts.window)) {
-        bad("expected a whole number >= 1");
-        return cmd;
-      }
-      window_given = true;
-    } else if (flag == "--rate") {
-      if (!parse_positive(value, opts.rate)) {
-        bad("expected a positive number of messages per second");
-        return cmd;
-      }
-    } else if (flag == "--room") {
-      if (value.empty()) {
-        bad("expected a room name");
-        return cmd;
-      }
-      opts.room = value;
-    } else if (flag == "--server-pid") {
-      std::uint32_t pid = 0;
-      if (!parse_count(value, 1, pid) || pid > static_cast<std::uint32_t>(
-                                                  std::numeric_limits<int>::max())) {
-        bad("expected a process id");
-        return cmd;
-      }
-      opts.server_pids.push_back(static_cast<int>(pid));
-    } else if (flag == "--label") {
-      opts.label = value;
-    } else if (flag == "--json") {
-      opts.json_file = value;
-    } else if (flag == "--connect-timeout") {
-      if (!parse_positive(value, opts.connect_timeout)) {
-        bad("expected a positive number of seconds");
-        return cmd;
-      }
-    } else {
-      cmd.error = "unknown option " + flag;
-      return cmd;
+    if (!take(opts, flag_value{flag, value, cmd.error})) {
+      cmd.error = "unknown option " + flag + " for " + argv[1];
+      return;
     }
+    if (!cmd.error.empty())
+      return;
+    flags.push_back(flag);
   }
   if (opts.urls.empty()) {
     cmd.error = "at least one --url is required";
+    return;
+  }
+  cmd.error = check(opts, flags);
+  if (cmd.error.empty())
+    cmd.workload = std::move(opts);
+}
+
+} // namespace
+
+const char* usage() {
+  return "usage: atrium-bench WORKLOAD --url http://127.0.0.1:3001 [--url URL ...] [options]\n"
+         "\n"
+         "common options: [--seconds 5] [--server-pid PID ...] [--label TEXT] [--json FILE]\n"
+         "                [--connect-timeout 20]\n"
+         "\n"
+         "fanout [--receivers 1000] [--payload 100] [--window 32 | --rate MSGS_PER_S]\n"
+         "       [--room bench]\n"
+         "  receivers join one room over Socket.IO v5 / WebSocket, a publisher emits to it.\n"
+         "  --window W   saturation: at most W messages not yet received by every receiver\n"
+         "  --rate R     fixed rate: R messages per second, latency percentiles reported\n"
+         "rooms [--clients 1000] [--rooms 100] [--per-client 5] [--union 3] [--publishers 10]\n"
+         "      [--window 32] [--payload 100] [--seed 1]\n"
+         "  each client joins --per-client random rooms r0..; publishers emit to the union of\n"
+         "  --union random rooms, at most W messages in flight; every delivery is checked\n"
+         "  against the membership (lost, duplicates, unexpected).\n"
+         "churn [--clients 200] [--rooms 50] [--seed 1]\n"
+         "  each client joins and leaves a random room c0.., waiting for each ack, in a loop;\n"
+         "  operations (join+leave pairs) per second and ack latency percentiles.\n"
+         "idle [--connections 10000] [--source-addresses 127.0.0.2,127.0.0.3,...] [--hold 5]\n"
+         "  opens that many Socket.IO connections (at most 256 handshakes at a time), reads the\n"
+         "  servers' memory before and after, holds them (--hold, or --seconds) and checks\n"
+         "  that every one still answers; --connect-timeout bounds a ramp without progress.\n"
+         "\n"
+         "exit status: 0 every check passed, 1 a check failed (loss, duplicates, bad or missing\n"
+         "acks, connections lost), 2 usage or setup failure\n";
+}
+
+parsed_command parse_command_line(int argc, char** argv) {
+  parsed_command cmd;
+  if (argc < 2) {
+    cmd.error = "missing workload";
     return cmd;
   }
-  if (window_given && opts.rate_mode()) {
-    cmd.error = "--window and --rate exclude each other";
-    return cmd;
-  }
-  cmd.fanout = std::move(opts);
+  std::string workload = argv[1];
+  if (workload == "--help" || workload == "-h")
+    cmd.help = true;
+  else if (workload == "fanout")
+    parse_workload<fanout_options>(argc, argv, cmd);
+  else if (workload == "rooms")
+    parse_workload<rooms_options>(argc, argv, cmd);
+  else if (workload == "churn")
+    parse_workload<churn_options>(argc, argv, cmd);
+  else if (workload == "idle")
+    parse_workload<idle_options>(argc, argv, cmd);
+  else
+    cmd.error = "unknown workload '" + workload + "' (known: fanout, rooms, churn, idle)";
   return cmd;
 }
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace atrium::bench {
@@ -16,25 +16,54 @@ struct server_url {
   std::uint16_t port = 0;
 };
 
-struct fanout_options {
-  std::vector<server_url> urls;         // the publisher uses the first; receivers go round-robin
-  std::uint32_t receivers = 1000;
-  std::uint32_t payload = 100;          // approximate size of the event's argument, in bytes
-  double seconds = 5;
-  std::uint32_t window = 32;            // saturation mode: messages not yet received by all
-  double rate = 0;                      // messages per second; 0 means saturation mode
-  std::string room = "bench";
-  std::vector<int> server_pids;
+/// The flags every workload takes.
+struct common_options {
+  std::vector<server_url> urls;         // connections go round-robin over them
+  double seconds = 5;                   // the measured window
+  std::vector<int> server_pids;         // processes whose CPU and memory are reported
   std::string label;
   std::string json_file;                // empty: the JSON line goes to stdout
   double connect_timeout = 20;
+};
+
+struct fanout_options : common_options {
+  // The publisher uses the first URL; receivers go round-robin.
+  std::uint32_t receivers = 1000;
+  std::uint32_t payload = 100;          // approximate size of the event's argument, in bytes
+  std::uint32_t window = 32;            // saturation mode: messages not yet received by all
+  double rate = 0;                      // messages per second; 0 means saturation mode
+  std::string room = "bench";
 
   bool rate_mode() const { return rate > 0; }
 };
 
+struct rooms_options : common_options {
+  std::uint32_t clients = 1000;
+  std::uint32_t rooms = 100;            // named r0 .. r{rooms-1}
+  std::uint32_t per_client = 5;         // distinct rooms each client joins
+  std::uint32_t union_size = 3;         // distinct rooms each message is emitted to (--union)
+  std::uint32_t publishers = 10;        // extra connections, joined to nothing, that emit
+  std::uint32_t window = 32;            // messages not yet received by all their recipients
+  std::uint32_t payload = 100;
+  std::uint64_t seed = 1;               // the same seed gives the same rooms and targets
+};
+
+struct churn_options : common_options {
+  std::uint32_t clients = 200;
+  std::uint32_t rooms = 50;             // named c0 .. c{rooms-1}
+  std::uint64_t seed = 1;
+};
+
+struct idle_options : common_options {
+  std::uint32_t connections = 10000;
+  std::vector<std::string> source_addresses;  // local addresses to bind to, round-robin
+  double hold = 5;                      // seconds to keep them all open once connected
+};
+
 /// What the command line asked for, or why it cannot be run.
 struct parsed_command {
-  std::optional<fanout_options> fanout;
+  std::variant<std::monostate, fanout_options, rooms_options, churn_options, idle_options>
+    workload;
   bool help = false;
   std::string error;
 };

@@ -1,13 +1,10 @@
 #include "tools/bench/report.hpp"
 
 #include <cstdio>
-#include <optional>
 
 #include "tools/bench/json.hpp"
 
 namespace atrium::bench {
-
-namespace {
 
 std::string number(double v, int decimals) {
   char text[64];
@@ -19,35 +16,121 @@ std::string optional_number(const std::optional<double>& v, int decimals) {
   return v ? number(*v, decimals) : "null";
 }
 
-std::optional<double> ns_per_delivery(const std::optional<double>& cpu_s,
-                                      std::uint64_t deliveries) {
-  if (!cpu_s || deliveries == 0)
-    return std::nullopt;
-  return *cpu_s * 1e9 / static_cast<double>(deliveries);
-}
-
-std::optional<double> total_server_cpu(const fanout_result& r) {
-  if (r.servers.empty())
-    return std::nullopt;
-  double sum = 0;
-  for (const auto& s : r.servers) {
-    if (!s.cpu_s)
-      return std::nullopt;
-    sum += *s.cpu_s;
-  }
-  return sum;
-}
-
 double ms(std::uint64_t ns) {
   return static_cast<double>(ns) / 1e6;
 }
 
-std::string mode_name(const fanout_options& opts) {
-  return opts.rate_mode() ? "rate" : "saturation";
+std::optional<double> ns_per(const std::optional<double>& cpu_s, std::uint64_t units) {
+  if (!cpu_s || units == 0)
+    return std::nullopt;
+  return *cpu_s * 1e9 / static_cast<double>(units);
 }
 
-void print_cost(const char* name, const process_cost& cost, double seconds,
-                std::uint64_t deliveries) {
+double per_second(std::uint64_t units, double seconds) {
+  return seconds > 0 ? static_cast<double>(units) / seconds : 0;
+}
+
+// ---- JSON ----
+
+void json_object::key(const char* name) {
+  if (body_.size() > 1)
+    body_ += ',';
+  body_ += '"';
+  body_ += name;
+  body_ += "\":";
+}
+
+json_object& json_object::raw(const char* name, std::string_view json) {
+  key(name);
+  body_ += json;
+  return *this;
+}
+
+json_object& json_object::text(const char* name, std::string_view value) {
+  return raw(name, json_quote(value));
+}
+
+json_object& json_object::integer(const char* name, std::uint64_t value) {
+  return raw(name, std::to_string(value));
+}
+
+json_object& json_object::number(const char* name, double value, int decimals) {
+  return raw(name, atrium::bench::number(value, decimals));
+}
+
+json_object& json_object::number(const char* name, const std::optional<double>& value,
+                                 int decimals) {
+  return raw(name, optional_number(value, decimals));
+}
+
+std::string json_strings(const std::vector<std::string>& items) {
+  std::string j = "[";
+  for (std::size_t i = 0; i < items.size(); ++i)
+    j += (i ? "," : "") + json_quote(items[i]);
+  return j + "]";
+}
+
+std::string json_latency(const latency_histogram& h) {
+  return json_object{}
+    .number("p50", ms(h.percentile(0.50)), 3)
+    .number("p90", ms(h.percentile(0.90)), 3)
+    .number("p99", ms(h.percentile(0.99)), 3)
+    .number("max", ms(h.max()), 3)
+    .integer("samples", h.count())
+    .str();
+}
+
+std::string json_servers(const std::vector<process_cost>& servers, std::uint64_t units,
+                         const char* unit) {
+  auto per_unit_key = std::string{"cpu_ns_per_"} + unit;
+  std::string j = "[";
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const auto& s = servers[i];
+    j += (i ? "," : "");
+    j += json_object{}
+           .integer("pid", static_cast<std::uint64_t>(s.pid))
+           .number("cpu_s", s.cpu_s, 3)
+           .number(per_unit_key.c_str(), ns_per(s.cpu_s, units), 1)
+           .raw("rss_kb", s.rss_kb ? std::to_string(*s.rss_kb) : "null")
+           .str();
+  }
+  return j + "]";
+}
+
+std::string json_urls(const common_options& opts) {
+  std::vector<std::string> urls;
+  for (const auto& url : opts.urls)
+    urls.push_back(url.text);
+  return json_strings(urls);
+}
+
+json_object json_head(const char* workload, const common_options& opts) {
+  json_object j;
+  j.text("workload", workload).text("label", opts.label).raw("urls", json_urls(opts));
+  return j;
+}
+
+// ---- the block ----
+
+void print_head(const char* workload, const common_options& opts) {
+  std::printf("atrium-bench %s%s%s\n", workload, opts.label.empty() ? "" : "  ",
+              opts.label.c_str());
+  std::printf("  servers          ");
+  for (const auto& url : opts.urls)
+    std::printf(" %s", url.text.c_str());
+  std::printf("\n");
+}
+
+void print_latency(const char* name, const latency_histogram& h) {
+  std::printf("  %-18sp50 %.3f  p90 %.3f  p99 %.3f  max %.3f  (%llu samples)\n", name,
+              ms(h.percentile(0.50)), ms(h.percentile(0.90)), ms(h.percentile(0.99)),
+              ms(h.max()), static_cast<unsigned long long>(h.count()));
+}
+
+namespace {
+
+void print_cost(const char* name, const process_cost& cost, double seconds, std::uint64_t units,
+                const char* unit) {
   std::printf("  %-16s", name);
   if (!cost.cpu_s) {
     std::printf(" cpu unknown (process gone?)\n");
@@ -55,8 +138,8 @@ void print_cost(const char* name, const process_cost& cost, double seconds,
   }
   std::printf(" cpu %7.3f s  %6.1f %% of a core", *cost.cpu_s,
               seconds > 0 ? *cost.cpu_s / seconds * 100 : 0.0);
-  if (auto ns = ns_per_delivery(cost.cpu_s, deliveries))
-    std::printf("  %9.1f ns/delivery", *ns);
+  if (auto ns = ns_per(cost.cpu_s, units))
+    std::printf("  %9.1f ns/%s", *ns, unit);
   if (cost.rss_kb)
     std::printf("  rss %ld kB", *cost.rss_kb);
   std::printf("\n");
@@ -64,121 +147,34 @@ void print_cost(const char* name, const process_cost& cost, double seconds,
 
 } // namespace
 
-void print_fanout_block(const fanout_options& opts, const fanout_result& r) {
-  std::printf("atrium-bench fanout%s%s\n", opts.label.empty() ? "" : "  ", opts.label.c_str());
-  std::printf("  servers          ");
-  for (const auto& url : opts.urls)
-    std::printf(" %s", url.text.c_str());
-  std::printf("\n");
-  if (opts.rate_mode())
-    std::printf("  mode              rate %g msg/s\n", opts.rate);
-  else
-    std::printf("  mode              saturation, window %u\n", opts.window);
-  std::printf("  receivers         %u in room '%s', payload %u B\n", opts.receivers,
-              opts.room.c_str(), opts.payload);
-  if (!r.setup_error.empty()) {
-    std::printf("  SETUP FAILED      %s\n", r.setup_error.c_str());
-    return;
-  }
-  double rate = r.seconds > 0 ? static_cast<double>(r.deliveries) / r.seconds : 0;
-  std::printf("  window            %.3f s, %llu messages sent\n", r.seconds,
-              static_cast<unsigned long long>(r.sent));
-  std::printf("  deliveries        %llu in the window = %.0f /s (%.1f msg/s)\n",
-              static_cast<unsigned long long>(r.deliveries), rate,
-              r.seconds > 0 ? static_cast<double>(r.sent) / r.seconds : 0.0);
-  std::printf("  after the window  %llu drained, %llu lost, %llu duplicates\n",
-              static_cast<unsigned long long>(r.drained),
-              static_cast<unsigned long long>(r.lost),
-              static_cast<unsigned long long>(r.duplicates));
-  if (opts.rate_mode()) {
-    const auto& h = r.latency;
-    std::printf("  latency ms        p50 %.3f  p90 %.3f  p99 %.3f  max %.3f  (%llu samples)\n",
-                ms(h.percentile(0.50)), ms(h.percentile(0.90)), ms(h.percentile(0.99)),
-                ms(h.max()), static_cast<unsigned long long>(h.count()));
-  }
-  for (const auto& s : r.servers) {
+void print_costs(const std::vector<process_cost>& servers, const process_cost& bench,
+                 double seconds, std::uint64_t units, const char* unit) {
+  for (const auto& s : servers) {
     auto name = "server " + std::to_string(s.pid);
-    print_cost(name.c_str(), s, r.seconds, r.deliveries);
+    print_cost(name.c_str(), s, seconds, units, unit);
   }
-  if (r.servers.size() > 1)
-    print_cost("servers total", process_cost{0, total_server_cpu(r), std::nullopt}, r.seconds,
-               r.deliveries);
-  print_cost("bench", r.bench, r.seconds, r.deliveries);
-  for (const auto& e : r.errors)
+  if (servers.size() > 1)
+    print_cost("servers total", process_cost{0, total_cpu(servers), std::nullopt}, seconds, units,
+               unit);
+  print_cost("bench", bench, seconds, units, unit);
+}
+
+void print_errors(const std::vector<std::string>& errors) {
+  for (const auto& e : errors)
     std::printf("  error             %s\n", e.c_str());
 }
 
-std::string fanout_json(const fanout_options& opts, const fanout_result& r) {
-  std::string j = "{";
-  auto key = [&j](const char* name) {
-    if (j.size() > 1)
-      j += ',';
-    j += '"';
-    j += name;
-    j += "\":";
-  };
-  auto integer = [](std::uint64_t v) { return std::to_string(v); };
-
-  key("workload"), j += "\"fanout\"";
-  key("label"), j += json_quote(opts.label);
-  key("mode"), j += json_quote(mode_name(opts));
-  key("urls");
-  j += '[';
-  for (std::size_t i = 0; i < opts.urls.size(); ++i)
-    j += (i ? "," : "") + json_quote(opts.urls[i].text);
-  j += ']';
-  if (opts.rate_mode())
-    key("rate"), j += number(opts.rate, 3);
-  else
-    key("window"), j += integer(opts.window);
-  key("receivers"), j += integer(opts.receivers);
-  key("payload"), j += integer(opts.payload);
-  if (!r.setup_error.empty()) {
-    key("setup_error"), j += json_quote(r.setup_error);
-    return j + "}";
-  }
-  key("seconds"), j += number(r.seconds, 3);
-  key("sent"), j += integer(r.sent);
-  key("deliveries"), j += integer(r.deliveries);
-  key("deliveries_per_s"),
-    j += number(r.seconds > 0 ? static_cast<double>(r.deliveries) / r.seconds : 0, 1);
-  key("drained"), j += integer(r.drained);
-  key("lost"), j += integer(r.lost);
-  key("duplicates"), j += integer(r.duplicates);
-  key("latency_ms");
-  if (opts.rate_mode()) {
-    const auto& h = r.latency;
-    j += "{\"p50\":" + number(ms(h.percentile(0.50)), 3) + ",\"p90\":"
-         + number(ms(h.percentile(0.90)), 3) + ",\"p99\":" + number(ms(h.percentile(0.99)), 3)
-         + ",\"max\":" + number(ms(h.max()), 3) + ",\"samples\":" + integer(h.count()) + "}";
+void write_json_line(const std::string& json_file, const std::string& line) {
+  if (json_file.empty()) {
+    std::printf("json: %s\n", line.c_str());
+  } else if (auto* file = std::fopen(json_file.c_str(), "a")) {
+    std::fprintf(file, "%s\n", line.c_str());
+    std::fclose(file);
   } else {
-    j += "null";
+    std::perror(("atrium-bench: cannot append to " + json_file).c_str());
+    std::printf("json: %s\n", line.c_str());
   }
-  key("servers");
-  j += '[';
-  for (std::size_t i = 0; i < r.servers.size(); ++i) {
-    const auto& s = r.servers[i];
-    if (i)
-      j += ',';
-    j += "{\"pid\":" + std::to_string(s.pid) + ",\"cpu_s\":" + optional_number(s.cpu_s, 3)
-         + ",\"cpu_ns_per_delivery\":"
-         + optional_number(ns_per_delivery(s.cpu_s, r.deliveries), 1) + ",\"rss_kb\":"
-         + (s.rss_kb ? std::to_string(*s.rss_kb) : "null") + "}";
-  }
-  j += ']';
-  auto server_cpu = total_server_cpu(r);
-  key("server_cpu_s"), j += optional_number(server_cpu, 3);
-  key("server_cpu_ns_per_delivery"),
-    j += optional_number(ns_per_delivery(server_cpu, r.deliveries), 1);
-  key("bench_cpu_s"), j += optional_number(r.bench.cpu_s, 3);
-  key("bench_cpu_ns_per_delivery"),
-    j += optional_number(ns_per_delivery(r.bench.cpu_s, r.deliveries), 1);
-  key("errors");
-  j += '[';
-  for (std::size_t i = 0; i < r.errors.size(); ++i)
-    j += (i ? "," : "") + json_quote(r.errors[i]);
-  j += ']';
-  return j + "}";
+  std::fflush(stdout);
 }
 
 } // namespace atrium::bench

@@ -1,16 +1,66 @@
-// How a run is told: a block for people on stdout, one JSON line per run for scripts.
+// How a run is told, the parts every workload shares: one JSON line per run for scripts (built
+// key by key), and the cost lines of the block for people.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
-#include "tools/bench/fanout.hpp"
+#include "tools/bench/cost_window.hpp"
+#include "tools/bench/latency_histogram.hpp"
 #include "tools/bench/options.hpp"
 
 namespace atrium::bench {
 
-void print_fanout_block(const fanout_options& opts, const fanout_result& result);
+std::string number(double v, int decimals);
+std::string optional_number(const std::optional<double>& v, int decimals);
+double ms(std::uint64_t ns);
+/// CPU seconds per unit of work, in nanoseconds; nothing without CPU or work.
+std::optional<double> ns_per(const std::optional<double>& cpu_s, std::uint64_t units);
+/// units per second of the window (0 for an empty window).
+double per_second(std::uint64_t units, double seconds);
 
-/// One line, no trailing newline. Keys are an interface: scripts read them.
-std::string fanout_json(const fanout_options& opts, const fanout_result& result);
+/// One JSON object, its keys in the order they are added. Keys are an interface: scripts read
+/// them.
+class json_object {
+public:
+  json_object& raw(const char* key, std::string_view json);
+  json_object& text(const char* key, std::string_view value);
+  json_object& integer(const char* key, std::uint64_t value);
+  json_object& number(const char* key, double value, int decimals);
+  json_object& number(const char* key, const std::optional<double>& value, int decimals);
+  /// The object, closed. No trailing newline.
+  std::string str() const { return body_ + "}"; }
+
+private:
+  void key(const char* name);
+  std::string body_ = "{";
+};
+
+std::string json_strings(const std::vector<std::string>& items);
+/// {"p50":..,"p90":..,"p99":..,"max":..,"samples":..}, in milliseconds.
+std::string json_latency(const latency_histogram& h);
+/// The servers' costs: [{"pid","cpu_s","cpu_ns_per_<unit>","rss_kb"}].
+std::string json_servers(const std::vector<process_cost>& servers, std::uint64_t units,
+                         const char* unit);
+/// The --url texts, as a JSON array.
+std::string json_urls(const common_options& opts);
+/// The keys every workload starts with: workload, label, urls.
+json_object json_head(const char* workload, const common_options& opts);
+
+/// "atrium-bench WORKLOAD  LABEL" and the servers line.
+void print_head(const char* workload, const common_options& opts);
+/// p50 p90 p99 max in milliseconds, and the sample count.
+void print_latency(const char* name, const latency_histogram& h);
+/// One line per server, their total when several, and the bench: CPU over the window, share
+/// of a core, CPU per unit of work, RSS.
+void print_costs(const std::vector<process_cost>& servers, const process_cost& bench,
+                 double seconds, std::uint64_t units, const char* unit);
+void print_errors(const std::vector<std::string>& errors);
+
+/// Appends the line to the --json file, or prints it on stdout as `json: LINE`.
+void write_json_line(const std::string& json_file, const std::string& line);
 
 } // namespace atrium::bench

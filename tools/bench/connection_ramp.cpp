@@ -1,0 +1,32 @@
+#include "tools/bench/connection_ramp.hpp"
+
+namespace atrium::bench {
+
+connection_ramp::connection_ramp(boost::asio::io_context& io,
+                                 const std::vector<connect_target>& targets,
+                                 const std::vector<boost::asio::ip::address>& sources,
+                                 connection::handler& handler, plan p)
+  : io_(io), targets_(targets), sources_(sources), handler_(handler), plan_(p),
+    connections_(p.count) {}
+
+void connection_ramp::start_more() {
+  while (started_ < plan_.count && started_ - settled_ < plan_.max_in_flight) {
+    auto i = started_++;
+    connections_[i] = std::make_unique<connection>(io_, targets_[target_of(i)], handler_,
+                                                   plan_.first_id + i, plan_.footprint);
+    connections_[i]->start(sources_.empty() ? nullptr : &sources_[i % sources_.size()]);
+  }
+}
+
+void connection_ramp::settle() {
+  ++settled_;
+  start_more();
+}
+
+void connection_ramp::abort_all() {
+  for (auto& c : connections_)
+    if (c)
+      c->abort();
+}
+
+} // namespace atrium::bench
