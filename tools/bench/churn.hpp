@@ -5,29 +5,22 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "tools/bench/cost_window.hpp"
 #include "tools/bench/latency_histogram.hpp"
 #include "tools/bench/options.hpp"
+#include "tools/bench/run_result.hpp"
 
 namespace atrium::bench {
 
-struct churn_result {
-  /// Empty when every client connected; otherwise why not, and nothing below is meaningful.
-  std::string setup_error;
-
-  double seconds = 0;                // the measured window, as it really lasted
+/// setup_error: empty when every client connected. drained: acks of requests sent in the
+/// window, received after it.
+struct churn_result : window_result {
   std::uint64_t operations = 0;      // join+leave pairs whose leave was acked in the window
   std::uint64_t acks = 0;            // acks received in the window (joins and leaves)
-  std::uint64_t drained = 0;         // acks of requests sent in the window, received after it
   latency_histogram latency;         // request to ack, every ack
   std::uint64_t missing = 0;         // requests never acked within the drain wait
   std::uint64_t refused = 0;         // acks that were not {"ok":true}
   std::uint64_t unexpected = 0;      // acks with an id no request was waiting for
-  std::vector<process_cost> servers;
-  process_cost bench;
-  std::vector<std::string> errors;
 
   bool passed() const {
     return missing == 0 && refused == 0 && unexpected == 0 && errors.empty();

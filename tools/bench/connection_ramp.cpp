@@ -23,6 +23,15 @@ void connection_ramp::settle() {
   start_more();
 }
 
+std::string connection_ramp::name_of(const connection& c, const char* role,
+                                     const std::vector<server_url>& urls) const {
+  auto i = index_of(c);
+  std::string name = std::string{role} + " " + std::to_string(i) + " (" + urls[target_of(i)].text;
+  if (!sources_.empty())
+    name += " from " + sources_[i % sources_.size()].to_string();
+  return name + ")";
+}
+
 void connection_ramp::abort_all() {
   for (auto& c : connections_)
     if (c)

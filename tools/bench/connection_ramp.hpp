@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -43,6 +44,10 @@ public:
   connection& at(std::size_t index) { return *connections_[index]; }
   bool started(std::size_t index) const { return connections_[index] != nullptr; }
   std::size_t target_of(std::size_t index) const { return index % targets_.size(); }
+  /// How error lines name a connection of this ramp: "ROLE INDEX (URL[ from SOURCE])", which
+  /// tells a reader where it went. `urls` are the --url the targets were resolved from.
+  std::string name_of(const connection& c, const char* role,
+                      const std::vector<server_url>& urls) const;
 
   std::size_t size() const { return plan_.count; }
   std::size_t started_count() const { return started_; }

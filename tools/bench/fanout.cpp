@@ -1,45 +1,26 @@
 #include "tools/bench/fanout.hpp"
 
-#include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <utility>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
+#include "tools/bench/bench_event.hpp"
 #include "tools/bench/connection.hpp"
 #include "tools/bench/connection_ramp.hpp"
 #include "tools/bench/json.hpp"
 #include "tools/bench/loop.hpp"
-#include "tools/bench/target.hpp"
+#include "tools/bench/workload_run.hpp"
 
 namespace atrium::bench {
 
 namespace {
 
-namespace asio = boost::asio;
-using error_code = boost::system::error_code;
-
-// More simultaneous handshakes only overflow the server's accept queue and cost SYN retries.
-constexpr std::size_t max_connecting = 128;
 constexpr std::size_t warm_up_burst = 3;
 constexpr auto warm_up_interval = std::chrono::milliseconds(200);
 constexpr auto warm_up_timeout = std::chrono::seconds(10);
-// After the window, in-flight messages may take long to arrive from an overloaded server: wait
-// as long as they keep coming, but never past a silence of drain_idle or drain_cap in all.
-constexpr auto drain_idle = std::chrono::seconds(10);
-constexpr auto drain_cap = std::chrono::seconds(120);
-constexpr auto drain_check = std::chrono::milliseconds(500);
-
-// Every frame a receiver gets for the bench event starts so; what follows is {"s":..,"t":..}.
-constexpr std::string_view delivery_prefix = R"(2["m",)";
-constexpr std::string_view seq_key = R"("s":)";
-constexpr std::string_view time_key = R"("t":)";
-constexpr std::string_view join_ack_prefix = "30[";
 
 std::size_t decimal_digits(std::uint64_t v) {
   std::size_t n = 1;
@@ -50,30 +31,17 @@ std::size_t decimal_digits(std::uint64_t v) {
   return n;
 }
 
-class fanout_run final : public connection::handler {
+class fanout_run final : public workload_run<fanout_options, fanout_result> {
 public:
   explicit fanout_run(const fanout_options& opts)
-    : opts_(opts), receiver_count_(opts.receivers), result_(std::make_unique<fanout_result>()) {
+    : workload_run(opts), receiver_count_(opts.receivers) {
     auto room = json_quote(opts.room);
     join_packet_ = R"(420["join",)" + room + "]";
     emit_prefix_ = R"(42["emit",{"to":[)" + room + R"(],"event":"m","args":[{"s":)";
     padding_.assign(opts.payload, 'x');
   }
 
-  std::unique_ptr<fanout_result> run() {
-    if (prepare()) {
-      receivers_ramp_->start_more();
-      arm(deadline_, std::chrono::duration<double>(opts_.connect_timeout),
-          [this] { setup_failed(describe_connect_timeout()); });
-      io_.run();
-    }
-    teardown();
-    return std::move(result_);
-  }
-
 private:
-  enum class phase { connecting, warming_up, measuring, draining, done };
-
   struct receiver {
     // One publisher's messages reach a receiver in order, so all a receiver needs to know is
     // the next seq it expects: a smaller one is a duplicate, a larger one means a gap.
@@ -87,27 +55,24 @@ private:
     std::uint32_t delivered = 0;
   };
 
-  bool prepare() {
-    targets_ = resolve_targets(opts_.urls, result_->setup_error);
-    if (targets_.empty())
-      return false;
-    result_->setup_error = costs_.check();
-    if (!result_->setup_error.empty())
+  bool prepare() override {
+    if (!resolve_and_check())
       return false;
     receivers_.resize(receiver_count_);
-    receivers_ramp_.emplace(io_, targets_, no_sources_, *this,
-                            connection_ramp::plan{receiver_count_, max_connecting});
+    receivers_ramp_.emplace(io_, targets_, sources_, *this,
+                            connection_ramp::plan{receiver_count_, max_handshakes});
     return true;
   }
 
-  std::size_t url_of(std::size_t receiver_index) const {
-    return receiver_index % targets_.size();
+  void start() override {
+    receivers_ramp_->start_more();
+    limit_connecting([this] { return describe_connect_timeout(); });
   }
 
-  std::string who(const connection& c) const {
+  std::string who(const connection& c) const override {
     if (c.id() == receiver_count_)
       return "publisher (" + opts_.urls.front().text + ")";
-    return "receiver " + std::to_string(c.id()) + " (" + opts_.urls[url_of(c.id())].text + ")";
+    return receivers_ramp_->name_of(c, "receiver", opts_.urls);
   }
 
   // ---- connecting ----
@@ -121,7 +86,7 @@ private:
   void on_join_ack(receiver& r, connection& c, std::string_view packet) {
     if (r.joined)
       return;
-    if (packet.find(R"("ok":true)") == std::string_view::npos)
+    if (packet.find(ack_ok) == std::string_view::npos)
       return setup_failed(who(c) + ": join refused: " + std::string{packet});
     r.joined = true;
     if (++joined_ == receiver_count_)
@@ -144,7 +109,7 @@ private:
       std::vector<std::size_t> missing(targets_.size(), 0);
       for (std::size_t i = 0; i < receivers_.size(); ++i)
         if (!receivers_[i].joined)
-          ++missing[url_of(i)];
+          ++missing[receivers_ramp_->target_of(i)];
       why += "; not joined per URL:";
       for (std::size_t u = 0; u < targets_.size(); ++u)
         why += " " + opts_.urls[u].text + "=" + std::to_string(missing[u]);
@@ -165,9 +130,8 @@ private:
   // A cluster may still be meshing when the receivers have joined: early broadcasts reach
   // only some nodes, so the warm-up keeps sending until one message reached everybody.
   void warm_up_tick() {
-    pacer_.expires_after(warm_up_interval);
-    pacer_.async_wait([this](const error_code& ec) {
-      if (ec || phase_ != phase::warming_up)
+    arm(pacer_, warm_up_interval, [this] {
+      if (phase_ != phase::warming_up)
         return;
       if (!warm_up_reached_all_)
         send_message();
@@ -185,7 +149,7 @@ private:
     std::size_t total = 0;
     for (std::size_t i = 0; i < receivers_.size(); ++i) {
       if (receivers_[i].next_seq == 0) {
-        ++silent[url_of(i)];
+        ++silent[receivers_ramp_->target_of(i)];
         ++total;
       }
     }
@@ -205,17 +169,9 @@ private:
   // ---- the measured window ----
 
   void start_measuring() {
-    phase_ = phase::measuring;
     pacer_.cancel();
     first_measured_ = next_seq_;
-    costs_.start();
-    window_start_ = clock_type::now();
-    window_end_ = window_start_ + seconds_to_duration(opts_.seconds);
-    deadline_.expires_at(window_end_);
-    deadline_.async_wait([this](const error_code& ec) {
-      if (!ec)
-        end_window();
-    });
+    open_window([this] { end_window(); });
     if (opts_.rate_mode())
       rate_tick();
     else
@@ -243,59 +199,26 @@ private:
       send_message();
       ++rate_sent_;
     }
-    pacer_.expires_at(due);
-    pacer_.async_wait([this](const error_code& ec) {
-      if (!ec && phase_ == phase::measuring)
+    arm_at(pacer_, due, [this] {
+      if (phase_ == phase::measuring)
         rate_tick();
     });
   }
 
   void end_window() {
-    if (phase_ != phase::measuring)
+    if (!close_window())
       return;
-    auto end = clock_type::now();
-    phase_ = phase::draining;
-    pacer_.cancel();
-    result_->seconds = std::chrono::duration<double>(end - window_start_).count();
     result_->sent = next_seq_ - first_measured_;
-    result_->servers = costs_.servers();
-    result_->bench = costs_.bench();
     if (pending_.empty())
       return finish();
-    drain_started_ = clock_type::now();
-    drain_last_progress_ = drain_started_;
-    drain_tick();
-  }
-
-  void drain_tick() {
-    arm(deadline_, drain_check, [this] {
-      auto now = clock_type::now();
-      if (result_->drained != drained_at_last_check_) {
-        drained_at_last_check_ = result_->drained;
-        drain_last_progress_ = now;
-      }
-      if (now - drain_last_progress_ < drain_idle && now - drain_started_ < drain_cap)
-        return drain_tick();
-      auto waited = std::chrono::duration<double>(now - drain_started_).count();
-      result_->errors.push_back("gave up after " + format_seconds(waited) + " s with "
-                                + std::to_string(next_seq_ - base_seq_)
-                                + " messages not yet received by every receiver");
-      finish();
-    });
-  }
-
-  void finish() {
-    phase_ = phase::done;
-    deadline_.cancel();
-    pacer_.cancel();
-    io_.stop();
-  }
-
-  void setup_failed(std::string why) {
-    if (phase_ == phase::done)
-      return;
-    result_->setup_error = std::move(why);
-    finish();
+    watch_drain(
+      [this](double waited) {
+        result_->errors.push_back("gave up after " + format_seconds(waited) + " s with "
+                                  + std::to_string(next_seq_ - base_seq_)
+                                  + " messages not yet received by every receiver");
+        finish();
+      },
+      drain_cap);
   }
 
   // ---- messages ----
@@ -331,15 +254,8 @@ private:
 
   // The hot path: runs once per delivery, so it looks only at "s" (and "t" in rate mode).
   void on_delivery(receiver& r, std::string_view packet) {
-    auto at = packet.find(seq_key, delivery_prefix.size());
     std::uint64_t seq = 0;
-    const char* end = packet.data() + packet.size();
-    const char* digits_end = nullptr;
-    if (at != std::string_view::npos) {
-      auto [ptr, ec] = std::from_chars(packet.data() + at + seq_key.size(), end, seq);
-      if (ec == std::errc{})
-        digits_end = ptr;
-    }
+    const char* digits_end = read_field(packet, seq_key, delivery_prefix.size(), seq);
     if (digits_end == nullptr || seq >= next_seq_) {
       note_malformed(packet);
       return;
@@ -359,7 +275,7 @@ private:
       else
         ++result_->drained;
       if (opts_.rate_mode())
-        record_latency(std::string_view{digits_end, static_cast<std::size_t>(end - digits_end)});
+        record_latency(packet.substr(static_cast<std::size_t>(digits_end - packet.data())));
     } else if (delivered == receiver_count_) {
       warm_up_reached_all_ = true;
     }
@@ -368,15 +284,9 @@ private:
   }
 
   void record_latency(std::string_view rest) {
-    auto at = rest.find(time_key);
     std::int64_t sent_at = 0;
-    if (at == std::string_view::npos
-        || std::from_chars(rest.data() + at + time_key.size(), rest.data() + rest.size(),
-                           sent_at)
-               .ec
-             != std::errc{})
-      return;
-    result_->latency.record(now_ns() - sent_at);
+    if (read_field(rest, time_key, 0, sent_at))
+      result_->latency.record(now_ns() - sent_at);
   }
 
   void retire_resolved() {
@@ -400,68 +310,39 @@ private:
     }
   }
 
-  void note_malformed(std::string_view packet) {
-    if (++malformed_ <= 3)
-      result_->errors.push_back("unexpected frame: 4" + std::string{packet.substr(0, 120)});
-  }
-
   void on_failed(connection& c, std::string_view what) override {
-    std::string line = who(c) + ": " + std::string{what};
-    switch (phase_) {
-      case phase::connecting:
-      case phase::warming_up:
-        return setup_failed(line);
-      case phase::measuring:
-      case phase::draining:
-        // The lost receiver's messages will never resolve: waiting longer measures nothing.
-        result_->errors.push_back(line);
-        end_window();
-        return finish();
-      case phase::done:
-        return;
+    // The lost receiver's messages will never resolve: waiting longer measures nothing.
+    if (note_failure(c, what)) {
+      end_window();
+      finish();
     }
   }
 
-  // ---- plumbing ----
+  // ---- the end ----
 
-  void teardown() {
-    if (malformed_ > 3)
-      result_->errors.push_back(std::to_string(malformed_ - 3) + " more unexpected frames");
+  void conclude() override {
     if (result_->setup_error.empty()) {
       auto expected = result_->sent * receiver_count_;
       auto got = result_->deliveries + result_->drained;
       result_->lost = expected > got ? expected - got : 0;
     }
-    // Handlers of aborted operations still refer to the connections: let them all run before
-    // anything is destroyed.
-    deadline_.cancel();
-    pacer_.cancel();
+  }
+
+  void abort_connections() override {
     if (receivers_ramp_)
       receivers_ramp_->abort_all();
     if (publisher_)
       publisher_->abort();
-    io_.restart();
-    io_.run_for(std::chrono::seconds(2));
   }
 
-  const fanout_options& opts_;
   const std::uint32_t receiver_count_;
-  std::unique_ptr<fanout_result> result_;
   std::string join_packet_;
   std::string emit_prefix_;
   std::string padding_;
 
-  // One thread drives everything, so the io_context need not lock anything.
-  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
-  asio::steady_timer deadline_{io_};
-  asio::steady_timer pacer_{io_};
-  std::vector<connect_target> targets_; // connections refer to these: never resized once filled
-  const std::vector<asio::ip::address> no_sources_;
-  cost_window costs_{opts_.server_pids};
   std::vector<receiver> receivers_;
   std::optional<connection_ramp> receivers_ramp_;
   std::unique_ptr<connection> publisher_;
-  phase phase_ = phase::connecting;
   std::size_t joined_ = 0;
 
   // Messages from base_seq_ on that some receiver has not resolved yet, in seq order.
@@ -471,13 +352,6 @@ private:
   std::uint64_t first_measured_ = std::numeric_limits<std::uint64_t>::max();
   bool warm_up_reached_all_ = false;
   std::uint64_t rate_sent_ = 0;
-  std::uint64_t malformed_ = 0;
-
-  clock_type::time_point window_start_;
-  clock_type::time_point window_end_;
-  clock_type::time_point drain_started_;
-  clock_type::time_point drain_last_progress_;
-  std::uint64_t drained_at_last_check_ = 0;
 };
 
 } // namespace

@@ -11,20 +11,18 @@
 
 #include <malloc.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "tools/bench/connection.hpp"
 #include "tools/bench/connection_ramp.hpp"
+#include "tools/bench/error_tally.hpp"
 #include "tools/bench/loop.hpp"
 #include "tools/bench/proc_stats.hpp"
-#include "tools/bench/target.hpp"
+#include "tools/bench/workload_run.hpp"
 
 namespace atrium::bench {
 
 namespace {
-
-namespace asio = boost::asio;
 
 // Handshakes in flight: enough to keep a server busy, few enough not to overflow its accept
 // queue (a dropped SYN costs a second's retry and spoils the connect rate).
@@ -46,28 +44,18 @@ std::optional<long> ephemeral_ports() {
   return high - low + 1;
 }
 
-class idle_run final : public connection::handler {
+// Its phases: connecting (the ramp), holding, verifying, done. The cost window is the ramp.
+class idle_run final : public workload_run<idle_options, idle_result> {
 public:
-  explicit idle_run(const idle_options& opts)
-    : opts_(opts), result_(std::make_unique<idle_result>()) {
+  explicit idle_run(const idle_options& opts) : workload_run(opts) {
     result_->connections = opts.connections;
   }
 
-  std::unique_ptr<idle_result> run() {
-    if (prepare()) {
-      start_ramp();
-      io_.run();
-    }
-    teardown();
-    return std::move(result_);
-  }
-
 private:
-  enum class phase { ramping, holding, verifying, done };
   // Where each connection is. One byte each: there may be a hundred thousand.
   enum class state : std::uint8_t { connecting, open, asked, verified, failed, dropped };
 
-  bool prepare() {
+  bool prepare() override {
     auto limit = raise_open_files_limit();
     auto needed = static_cast<long>(opts_.connections) + spare_descriptors;
     if (limit >= 0 && limit < needed) {
@@ -80,12 +68,8 @@ private:
       return false;
     }
     for (const auto& text : opts_.source_addresses)
-      sources_.push_back(asio::ip::make_address(text)); // checked by the option parser
-    targets_ = resolve_targets(opts_.urls, result_->setup_error);
-    if (targets_.empty())
-      return false;
-    result_->setup_error = ramp_costs_.check();
-    if (!result_->setup_error.empty())
+      sources_.push_back(boost::asio::ip::make_address(text)); // checked by the option parser
+    if (!resolve_and_check())
       return false;
     warn_about_ports();
     states_.assign(opts_.connections, state::connecting);
@@ -113,17 +97,13 @@ private:
                    busiest, *ports);
   }
 
-  std::string who(const connection& c) const {
-    std::string text = "connection " + std::to_string(c.id()) + " ("
-                       + opts_.urls[ramp_->target_of(c.id())].text;
-    if (!sources_.empty())
-      text += " from " + sources_[c.id() % sources_.size()].to_string();
-    return text + ")";
+  std::string who(const connection& c) const override {
+    return ramp_->name_of(c, "connection", opts_.urls);
   }
 
   // ---- the ramp ----
 
-  void start_ramp() {
+  void start() override {
     for (int pid : opts_.server_pids) {
       server_memory m;
       m.pid = pid;
@@ -131,27 +111,17 @@ private:
       result_->memory.push_back(m);
     }
     result_->bench_before_kb = rss_kb(0);
-    ramp_costs_.start();
+    costs_.start();
     ramp_start_ = clock_type::now();
     ramp_->start_more();
-    last_settled_ = 0;
-    last_progress_ = ramp_start_;
     watch_ramp();
   }
 
   // A ramp that stops progressing (a server no longer accepting, SYNs dropped for good) ends
   // after --connect-timeout without a connection settling, whatever the number asked for.
   void watch_ramp() {
-    arm(deadline_, progress_check, [this] {
-      if (phase_ != phase::ramping)
-        return;
-      auto now = clock_type::now();
-      if (ramp_->settled_count() != last_settled_) {
-        last_settled_ = ramp_->settled_count();
-        last_progress_ = now;
-      }
-      if (now - last_progress_ < seconds_to_duration(opts_.connect_timeout))
-        return watch_ramp();
+    progress_watch::limits limits{progress_check, seconds_to_duration(opts_.connect_timeout)};
+    watch_.start(limits, [this] { return ramp_->settled_count(); }, [this](double) {
       auto stuck = opts_.connections - ramp_->settled_count();
       result_->errors.push_back(std::to_string(stuck) + " connections not connected after "
                                 + format_seconds(opts_.connect_timeout)
@@ -179,19 +149,20 @@ private:
 
   void settle() {
     ramp_->settle();
-    if (phase_ == phase::ramping && ramp_->all_settled())
+    if (phase_ == phase::connecting && ramp_->all_settled())
       end_ramp();
   }
 
   void end_ramp() {
+    watch_.stop();
     phase_ = phase::holding;
     auto end = clock_type::now();
     result_->connect_seconds = std::chrono::duration<double>(end - ramp_start_).count();
-    result_->servers = ramp_costs_.servers();
+    result_->servers = costs_.servers();
     // The handshakes' buffers are freed but scattered between the connections' memory: give
     // the whole pages among them back before the bench's own memory is read.
     ::malloc_trim(0);
-    result_->bench = ramp_costs_.bench();
+    result_->bench = costs_.bench();
     for (std::size_t i = 0; i < result_->memory.size(); ++i)
       result_->memory[i].connected_kb = result_->servers[i].rss_kb;
     count_connections_per_server();
@@ -272,50 +243,30 @@ private:
   }
 
   void note(const connection& c, std::string_view what) {
-    if (++noted_ <= 3)
-      result_->errors.push_back(who(c) + ": " + std::string{what});
+    noted_.add(result_->errors, [&] { return who(c) + ": " + std::string{what}; });
   }
 
-  void finish() {
-    phase_ = phase::done;
-    deadline_.cancel();
-    io_.stop();
-  }
+  // ---- the end ----
 
-  void teardown() {
-    if (noted_ > 3)
-      result_->errors.push_back(std::to_string(noted_ - 3) + " more connections failed or lost");
-    if (ramp_) {
+  void conclude() override {
+    noted_.close(result_->errors);
+    if (ramp_)
       for (std::size_t i = 0; i < ramp_->started_count(); ++i)
         result_->pings_answered += ramp_->at(i).pings_answered();
-      ramp_->abort_all();
-    }
-    // Handlers of aborted operations still refer to the connections: let them all run before
-    // anything is destroyed.
-    deadline_.cancel();
-    io_.restart();
-    io_.run_for(std::chrono::seconds(2));
   }
 
-  const idle_options& opts_;
-  std::unique_ptr<idle_result> result_;
+  void abort_connections() override {
+    if (ramp_)
+      ramp_->abort_all();
+  }
 
-  // One thread drives everything, so the io_context need not lock anything.
-  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
-  asio::steady_timer deadline_{io_};
-  std::vector<connect_target> targets_; // connections refer to these: never resized once filled
-  std::vector<asio::ip::address> sources_;
-  cost_window ramp_costs_{opts_.server_pids};
   cost_window hold_costs_{opts_.server_pids};
   std::vector<state> states_;
   std::optional<connection_ramp> ramp_;
-  phase phase_ = phase::ramping;
   std::uint32_t asked_ = 0;
-  std::uint64_t noted_ = 0;
+  error_tally noted_{"connections failed or lost"};
 
   clock_type::time_point ramp_start_;
-  clock_type::time_point last_progress_;
-  std::size_t last_settled_ = 0;
   clock_type::time_point hold_start_;
 };
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/bench/cost_window.hpp"
 #include "tools/bench/options.hpp"
+#include "tools/bench/run_result.hpp"
 
 namespace atrium::bench {
 
@@ -23,11 +23,9 @@ struct server_memory {
   std::optional<long> held_kb;       // at the end of the hold
 };
 
-struct idle_result {
-  /// Empty when the run could start (addresses resolved, pids readable, enough descriptors);
-  /// otherwise why not, and nothing below is meaningful.
-  std::string setup_error;
-
+/// setup_error: empty when the run could start (addresses resolved, pids readable, enough
+/// descriptors). servers and bench: CPU over the ramp, RSS when all were connected.
+struct idle_result : run_result {
   std::uint32_t connections = 0;     // asked for
   std::uint32_t connected = 0;       // completed the Socket.IO CONNECT
   std::uint32_t failed = 0;          // never did
@@ -37,12 +35,9 @@ struct idle_result {
   std::uint32_t verified = 0;        // still answered a request after the hold
   std::uint32_t unresponsive = 0;    // open, but did not answer it in time
   std::uint64_t pings_answered = 0;  // Engine.IO pings over the whole run
-  std::vector<process_cost> servers; // CPU over the ramp; RSS when all were connected
   std::vector<process_cost> servers_hold;  // CPU over the hold
   std::vector<server_memory> memory;
-  process_cost bench;                // CPU over the ramp; RSS when all were connected
   std::optional<long> bench_before_kb;
-  std::vector<std::string> errors;
 
   bool passed() const {
     return connected == connections && failed == 0 && dropped == 0 && unresponsive == 0

@@ -45,10 +45,8 @@ void print_idle_block(const idle_options& opts, const idle_result& r) {
       std::printf(" %s", a.c_str());
   }
   std::printf(", held %g s\n", opts.hold);
-  if (!r.setup_error.empty()) {
-    std::printf("  SETUP FAILED      %s\n", r.setup_error.c_str());
+  if (print_setup_error(r))
     return;
-  }
   std::printf("  connect           %u connected, %u failed in %.3f s = %.0f connections/s\n",
               r.connected, r.failed, r.connect_seconds, per_second(r.connected, r.connect_seconds));
   std::printf("  hold              %.3f s: %u dropped, %u answered after it, %u did not; "
@@ -79,7 +77,7 @@ std::string idle_json(const idle_options& opts, const idle_result& r) {
     .raw("source_addresses", json_strings(opts.source_addresses))
     .number("hold", opts.hold, 3);
   if (!r.setup_error.empty())
-    return j.text("setup_error", r.setup_error).str();
+    return json_setup_error(j, r);
   std::string servers = "[";
   for (std::size_t i = 0; i < r.servers.size(); ++i) {
     const auto& s = r.servers[i];
@@ -102,7 +100,7 @@ std::string idle_json(const idle_options& opts, const idle_result& r) {
   }
   servers += "]";
   auto server_cpu = total_cpu(r.servers);
-  return j.integer("connected", r.connected)
+  j.integer("connected", r.connected)
     .integer("failed", r.failed)
     .number("connect_seconds", r.connect_seconds, 3)
     .number("connect_per_s", per_second(r.connected, r.connect_seconds), 1)
@@ -118,9 +116,8 @@ std::string idle_json(const idle_options& opts, const idle_result& r) {
     .number("bench_cpu_s", r.bench.cpu_s, 3)
     .raw("bench_rss_kb", kb(r.bench.rss_kb))
     .number("bench_rss_bytes_per_connection",
-            bytes_per_connection(r.bench_before_kb, r.bench.rss_kb, r.connected), 1)
-    .raw("errors", json_strings(r.errors))
-    .str();
+            bytes_per_connection(r.bench_before_kb, r.bench.rss_kb, r.connected), 1);
+  return json_end(j, r);
 }
 
 } // namespace atrium::bench

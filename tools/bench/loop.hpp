@@ -20,14 +20,22 @@ inline std::int64_t now_ns() {
     .count();
 }
 
-/// (Re)arms a timer; on_expiry runs only if it expires, not when it is cancelled or re-armed.
-template <class Duration, class F>
-void arm(boost::asio::steady_timer& timer, Duration after, F on_expiry) {
-  timer.expires_after(std::chrono::duration_cast<clock_type::duration>(after));
+/// (Re)arms a timer for a point in time; on_expiry runs only if it expires, not when it is
+/// cancelled or re-armed.
+template <class F>
+void arm_at(boost::asio::steady_timer& timer, clock_type::time_point at, F on_expiry) {
+  timer.expires_at(at);
   timer.async_wait([on_expiry](const boost::system::error_code& ec) {
     if (!ec)
       on_expiry();
   });
+}
+
+/// The same, a while from now.
+template <class Duration, class F>
+void arm(boost::asio::steady_timer& timer, Duration after, F on_expiry) {
+  arm_at(timer, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(after),
+         on_expiry);
 }
 
 inline clock_type::duration seconds_to_duration(double s) {

@@ -126,6 +126,12 @@ struct flag_value {
   bool positive(double& out, const char* what) const {
     return parse_positive(value, out) || bad(what);
   }
+  bool bytes(std::uint32_t& out) const {
+    return parse_count(value, 0, out) || bad("expected a whole number of bytes");
+  }
+  bool whole(std::uint64_t& out) const {
+    return parse_u64(value, out) || bad("expected a whole number");
+  }
 };
 
 bool take_common(common_options& o, const flag_value& f) {
@@ -163,7 +169,7 @@ bool take(fanout_options& o, const flag_value& f) {
   if (f.flag == "--receivers")
     return f.count(1, o.receivers);
   if (f.flag == "--payload")
-    return parse_count(f.value, 0, o.payload) || f.bad("expected a whole number of bytes");
+    return f.bytes(o.payload);
   if (f.flag == "--window")
     return f.count(1, o.window);
   if (f.flag == "--rate")
@@ -191,9 +197,9 @@ bool take(rooms_options& o, const flag_value& f) {
   if (f.flag == "--window")
     return f.count(1, o.window);
   if (f.flag == "--payload")
-    return parse_count(f.value, 0, o.payload) || f.bad("expected a whole number of bytes");
+    return f.bytes(o.payload);
   if (f.flag == "--seed")
-    return parse_u64(f.value, o.seed) || f.bad("expected a whole number");
+    return f.whole(o.seed);
   return take_common(o, f);
 }
 
@@ -203,7 +209,7 @@ bool take(churn_options& o, const flag_value& f) {
   if (f.flag == "--rooms")
     return f.count(1, o.rooms);
   if (f.flag == "--seed")
-    return parse_u64(f.value, o.seed) || f.bad("expected a whole number");
+    return f.whole(o.seed);
   return take_common(o, f);
 }
 

@@ -110,6 +110,35 @@ json_object json_head(const char* workload, const common_options& opts) {
   return j;
 }
 
+std::string json_setup_error(json_object& j, const run_result& r) {
+  return j.text("setup_error", r.setup_error).str();
+}
+
+json_object& json_deliveries(json_object& j, const delivery_result& r) {
+  return j.integer("deliveries", r.deliveries)
+    .number("deliveries_per_s", per_second(r.deliveries, r.seconds), 1)
+    .integer("drained", r.drained)
+    .integer("lost", r.lost)
+    .integer("duplicates", r.duplicates);
+}
+
+std::string json_window_end(json_object& j, const window_result& r, std::uint64_t units,
+                            const char* unit) {
+  auto server_cpu = total_cpu(r.servers);
+  auto server_per_unit = std::string{"server_cpu_ns_per_"} + unit;
+  auto bench_per_unit = std::string{"bench_cpu_ns_per_"} + unit;
+  j.raw("servers", json_servers(r.servers, units, unit))
+    .number("server_cpu_s", server_cpu, 3)
+    .number(server_per_unit.c_str(), ns_per(server_cpu, units), 1)
+    .number("bench_cpu_s", r.bench.cpu_s, 3)
+    .number(bench_per_unit.c_str(), ns_per(r.bench.cpu_s, units), 1);
+  return json_end(j, r);
+}
+
+std::string json_end(json_object& j, const run_result& r) {
+  return j.raw("errors", json_strings(r.errors)).str();
+}
+
 // ---- the block ----
 
 void print_head(const char* workload, const common_options& opts) {
@@ -162,6 +191,34 @@ void print_costs(const std::vector<process_cost>& servers, const process_cost& b
 void print_errors(const std::vector<std::string>& errors) {
   for (const auto& e : errors)
     std::printf("  error             %s\n", e.c_str());
+}
+
+bool print_setup_error(const run_result& r) {
+  if (r.setup_error.empty())
+    return false;
+  std::printf("  SETUP FAILED      %s\n", r.setup_error.c_str());
+  return true;
+}
+
+void print_deliveries(const delivery_result& r) {
+  std::printf("  deliveries        %llu in the window = %.0f /s (%.1f msg/s)\n",
+              static_cast<unsigned long long>(r.deliveries), per_second(r.deliveries, r.seconds),
+              per_second(r.sent, r.seconds));
+}
+
+void print_after_window(std::initializer_list<named_count> counts) {
+  std::printf("  after the window ");
+  const char* separator = " ";
+  for (const auto& c : counts) {
+    std::printf("%s%llu %s", separator, static_cast<unsigned long long>(c.count), c.name);
+    separator = ", ";
+  }
+  std::printf("\n");
+}
+
+void print_window_end(const window_result& r, std::uint64_t units, const char* unit) {
+  print_costs(r.servers, r.bench, r.seconds, units, unit);
+  print_errors(r.errors);
 }
 
 void write_json_line(const std::string& json_file, const std::string& line) {

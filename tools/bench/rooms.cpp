@@ -1,94 +1,61 @@
 #include "tools/bench/rooms.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <limits>
 #include <optional>
 #include <string_view>
-#include <utility>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
+#include "tools/bench/bench_event.hpp"
 #include "tools/bench/connection.hpp"
 #include "tools/bench/connection_ramp.hpp"
+#include "tools/bench/error_tally.hpp"
 #include "tools/bench/loop.hpp"
 #include "tools/bench/rooms_ledger.hpp"
-#include "tools/bench/target.hpp"
+#include "tools/bench/workload_run.hpp"
 
 namespace atrium::bench {
 
 namespace {
 
-namespace asio = boost::asio;
-
-// More simultaneous handshakes only overflow the server's accept queue and cost SYN retries.
-constexpr std::size_t max_connecting = 128;
 constexpr auto warm_up_interval = std::chrono::milliseconds(200);
 constexpr auto warm_up_timeout = std::chrono::seconds(10);
-// After the window, in-flight messages may take long to arrive from an overloaded server: wait
-// as long as they keep coming, but never past a silence of drain_idle or drain_cap in all.
-constexpr auto drain_idle = std::chrono::seconds(10);
-constexpr auto drain_cap = std::chrono::seconds(120);
-constexpr auto drain_check = std::chrono::milliseconds(500);
 // Once every message is complete, a duplicate or a stray may still be on its way.
 constexpr auto settle_time = std::chrono::milliseconds(250);
 
-// Every frame a client gets for the bench event starts so; what follows is {"s":..,"p":..}.
-constexpr std::string_view delivery_prefix = R"(2["m",)";
-constexpr std::string_view seq_key = R"("s":)";
-constexpr std::string_view join_ack_prefix = "30[";
-
-class rooms_run final : public connection::handler {
+class rooms_run final : public workload_run<rooms_options, rooms_result> {
 public:
   explicit rooms_run(const rooms_options& opts)
-    : opts_(opts),
-      ledger_(opts.clients, opts.rooms, opts.per_client, opts.union_size, opts.window, opts.seed),
-      result_(std::make_unique<rooms_result>()) {
+    : workload_run(opts),
+      ledger_(opts.clients, opts.rooms, opts.per_client, opts.union_size, opts.window, opts.seed) {
     padding_.assign(opts.payload, 'x');
     for (std::uint32_t r = 0; r < opts.rooms; ++r)
       room_json_.push_back("\"r" + std::to_string(r) + "\"");
   }
 
-  std::unique_ptr<rooms_result> run() {
-    if (prepare()) {
-      clients_->start_more();
-      arm(deadline_, std::chrono::duration<double>(opts_.connect_timeout),
-          [this] { setup_failed(describe_connect_timeout()); });
-      io_.run();
-    }
-    teardown();
-    return std::move(result_);
-  }
-
 private:
-  enum class phase { connecting, warming_up, measuring, draining, settling, done };
-
-  bool prepare() {
-    targets_ = resolve_targets(opts_.urls, result_->setup_error);
-    if (targets_.empty())
-      return false;
-    result_->setup_error = costs_.check();
-    if (!result_->setup_error.empty())
+  bool prepare() override {
+    if (!resolve_and_check())
       return false;
     joined_.assign(opts_.clients, false);
-    clients_.emplace(io_, targets_, no_sources_, *this,
-                     connection_ramp::plan{opts_.clients, max_connecting, 0});
-    publishers_.emplace(io_, targets_, no_sources_, *this,
+    clients_.emplace(io_, targets_, sources_, *this,
+                     connection_ramp::plan{opts_.clients, max_handshakes, 0});
+    publishers_.emplace(io_, targets_, sources_, *this,
                         connection_ramp::plan{opts_.publishers, opts_.publishers, opts_.clients});
     return true;
   }
 
+  void start() override {
+    clients_->start_more();
+    limit_connecting([this] { return describe_connect_timeout(); });
+  }
+
   bool is_client(const connection& c) const { return c.id() < opts_.clients; }
 
-  std::string who(const connection& c) const {
+  std::string who(const connection& c) const override {
     if (is_client(c))
-      return "client " + std::to_string(c.id()) + " ("
-             + opts_.urls[clients_->target_of(c.id())].text + ")";
-    auto p = publishers_->index_of(c);
-    return "publisher " + std::to_string(p) + " (" + opts_.urls[publishers_->target_of(p)].text
-           + ")";
+      return clients_->name_of(c, "client", opts_.urls);
+    return publishers_->name_of(c, "publisher", opts_.urls);
   }
 
   // ---- connecting: every client joins its rooms, then the publishers connect ----
@@ -111,7 +78,7 @@ private:
   void on_join_ack(connection& c, std::string_view packet) {
     if (joined_[c.id()])
       return;
-    if (packet.find(R"("ok":true)") == std::string_view::npos)
+    if (packet.find(ack_ok) == std::string_view::npos)
       return setup_failed(who(c) + ": join refused: " + std::string{packet});
     joined_[c.id()] = true;
     clients_->settle();
@@ -169,13 +136,10 @@ private:
   // ---- the measured window ----
 
   void start_measuring() {
-    phase_ = phase::measuring;
     pacer_.cancel();
     ledger_.forget_all();
     first_measured_ = ledger_.next();
-    costs_.start();
-    window_start_ = clock_type::now();
-    arm(deadline_, seconds_to_duration(opts_.seconds), [this] { end_window(); });
+    open_window([this] { end_window(); });
     fill_window();
   }
 
@@ -185,55 +149,24 @@ private:
   }
 
   void end_window() {
-    if (phase_ != phase::measuring)
+    if (!close_window())
       return;
-    auto end = clock_type::now();
-    phase_ = phase::draining;
-    result_->seconds = std::chrono::duration<double>(end - window_start_).count();
     result_->sent = ledger_.next() - first_measured_;
-    result_->servers = costs_.servers();
-    result_->bench = costs_.bench();
     if (ledger_.in_flight() == 0)
       return start_settling();
-    drain_started_ = end;
-    drain_last_progress_ = end;
-    drain_tick();
-  }
-
-  void drain_tick() {
-    arm(deadline_, drain_check, [this] {
-      auto now = clock_type::now();
-      if (result_->drained != drained_at_last_check_) {
-        drained_at_last_check_ = result_->drained;
-        drain_last_progress_ = now;
-      }
-      if (now - drain_last_progress_ < drain_idle && now - drain_started_ < drain_cap)
-        return drain_tick();
-      auto waited = std::chrono::duration<double>(now - drain_started_).count();
-      result_->errors.push_back("gave up after " + format_seconds(waited) + " s with "
-                                + std::to_string(ledger_.in_flight())
-                                + " messages not yet received by all their recipients");
-      finish();
-    });
+    watch_drain(
+      [this](double waited) {
+        result_->errors.push_back("gave up after " + format_seconds(waited) + " s with "
+                                  + std::to_string(ledger_.in_flight())
+                                  + " messages not yet received by all their recipients");
+        finish();
+      },
+      drain_cap);
   }
 
   void start_settling() {
     phase_ = phase::settling;
     arm(deadline_, settle_time, [this] { finish(); });
-  }
-
-  void finish() {
-    phase_ = phase::done;
-    deadline_.cancel();
-    pacer_.cancel();
-    io_.stop();
-  }
-
-  void setup_failed(std::string why) {
-    if (phase_ == phase::done)
-      return;
-    result_->setup_error = std::move(why);
-    finish();
   }
 
   // ---- messages ----
@@ -278,13 +211,8 @@ private:
 
   // The hot path: runs once per delivery, so it looks only at "s".
   void on_delivery(connection& c, std::string_view packet) {
-    auto at = packet.find(seq_key, delivery_prefix.size());
     std::uint64_t seq = 0;
-    if (at == std::string_view::npos
-        || std::from_chars(packet.data() + at + seq_key.size(), packet.data() + packet.size(),
-                           seq)
-               .ec
-             != std::errc{})
+    if (!read_field(packet, seq_key, delivery_prefix.size(), seq))
       return note_malformed(packet);
     switch (ledger_.deliver(static_cast<std::uint32_t>(c.id()), seq)) {
       case rooms_ledger::verdict::first:
@@ -330,84 +258,49 @@ private:
   }
 
   void count_unexpected(connection& c, std::string_view packet) {
-    if (++result_->unexpected <= 3)
-      result_->errors.push_back(who(c) + " is in none of the rooms of: 4"
-                                + std::string{packet.substr(0, 120)});
-  }
-
-  void note_malformed(std::string_view packet) {
-    if (++malformed_ <= 3)
-      result_->errors.push_back("unexpected frame: 4" + std::string{packet.substr(0, 120)});
+    unexpected_.add(result_->errors, [&] {
+      return who(c) + " is in none of the rooms of: " + quote_packet(packet);
+    });
   }
 
   void on_failed(connection& c, std::string_view what) override {
-    std::string line = who(c) + ": " + std::string{what};
-    switch (phase_) {
-      case phase::connecting:
-      case phase::warming_up:
-        return setup_failed(line);
-      case phase::measuring:
-      case phase::draining:
-      case phase::settling:
-        // The lost client's messages will never complete: waiting longer measures nothing.
-        result_->errors.push_back(line);
-        end_window();
-        return finish();
-      case phase::done:
-        return;
+    // The lost client's messages will never complete: waiting longer measures nothing.
+    if (note_failure(c, what)) {
+      end_window();
+      finish();
     }
   }
 
-  // ---- plumbing ----
+  // ---- the end ----
 
-  void teardown() {
-    if (malformed_ > 3)
-      result_->errors.push_back(std::to_string(malformed_ - 3) + " more unexpected frames");
-    if (result_->unexpected > 3)
-      result_->errors.push_back(std::to_string(result_->unexpected - 3)
-                                + " more deliveries to clients outside the rooms");
+  void conclude() override {
+    unexpected_.close(result_->errors);
+    result_->unexpected = unexpected_.count();
     if (result_->setup_error.empty() && first_measured_ <= ledger_.next()) {
       result_->expected = ledger_.expected_since(first_measured_);
       result_->lost = ledger_.missing_since(first_measured_);
     }
-    // Handlers of aborted operations still refer to the connections: let them all run before
-    // anything is destroyed.
-    deadline_.cancel();
-    pacer_.cancel();
+  }
+
+  void abort_connections() override {
     if (clients_)
       clients_->abort_all();
     if (publishers_)
       publishers_->abort_all();
-    io_.restart();
-    io_.run_for(std::chrono::seconds(2));
   }
 
-  const rooms_options& opts_;
   rooms_ledger ledger_;
-  std::unique_ptr<rooms_result> result_;
   std::string padding_;
   std::vector<std::string> room_json_; // "r17", quoted
 
-  // One thread drives everything, so the io_context need not lock anything.
-  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
-  asio::steady_timer deadline_{io_};
-  asio::steady_timer pacer_{io_};
-  std::vector<connect_target> targets_; // connections refer to these: never resized once filled
-  const std::vector<asio::ip::address> no_sources_;
-  cost_window costs_{opts_.server_pids};
   std::vector<bool> joined_;
   std::optional<connection_ramp> clients_;     // ids 0 .. clients-1
   std::optional<connection_ramp> publishers_;  // ids clients .. clients+publishers-1
   std::vector<bool> proven_;                   // warm-up: a message of this publisher completed
   std::uint32_t proven_count_ = 0;
-  phase phase_ = phase::connecting;
 
   std::uint64_t first_measured_ = std::numeric_limits<std::uint64_t>::max();
-  std::uint64_t malformed_ = 0;
-  clock_type::time_point window_start_;
-  clock_type::time_point drain_started_;
-  clock_type::time_point drain_last_progress_;
-  std::uint64_t drained_at_last_check_ = 0;
+  error_tally unexpected_{"deliveries to clients outside the rooms"};
 };
 
 } // namespace

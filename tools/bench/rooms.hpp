@@ -6,29 +6,17 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "tools/bench/cost_window.hpp"
 #include "tools/bench/options.hpp"
+#include "tools/bench/run_result.hpp"
 
 namespace atrium::bench {
 
-struct rooms_result {
-  /// Empty when every client joined and every publisher's warm-up message arrived; otherwise
-  /// why not, and nothing below is meaningful.
-  std::string setup_error;
-
-  double seconds = 0;                // the measured window, as it really lasted
-  std::uint64_t sent = 0;            // messages emitted in the window
+/// setup_error: empty when every client joined and every publisher's warm-up message arrived.
+/// deliveries and drained count first deliveries only; lost: expected, never arrived.
+struct rooms_result : delivery_result {
   std::uint64_t expected = 0;        // deliveries those messages owe: their unions' sizes
-  std::uint64_t deliveries = 0;      // first deliveries received inside the window
-  std::uint64_t drained = 0;         // first deliveries of those messages received after it
-  std::uint64_t lost = 0;            // expected, never arrived within the drain wait
-  std::uint64_t duplicates = 0;      // a recipient got a message again
   std::uint64_t unexpected = 0;      // a client got a message addressed to none of its rooms
-  std::vector<process_cost> servers;
-  process_cost bench;
-  std::vector<std::string> errors;
 
   bool passed() const {
     return lost == 0 && duplicates == 0 && unexpected == 0 && errors.empty();

@@ -13,23 +13,17 @@ void print_rooms_block(const rooms_options& opts, const rooms_result& r) {
               opts.clients, opts.per_client, opts.rooms, opts.publishers, opts.union_size);
   std::printf("  mode              saturation, window %u, payload %u B, seed %llu\n",
               opts.window, opts.payload, static_cast<unsigned long long>(opts.seed));
-  if (!r.setup_error.empty()) {
-    std::printf("  SETUP FAILED      %s\n", r.setup_error.c_str());
+  if (print_setup_error(r))
     return;
-  }
   std::printf("  window            %.3f s, %llu messages sent, %.1f recipients each\n", r.seconds,
               static_cast<unsigned long long>(r.sent),
               r.sent ? static_cast<double>(r.expected) / static_cast<double>(r.sent) : 0.0);
-  std::printf("  deliveries        %llu in the window = %.0f /s (%.1f msg/s)\n",
-              static_cast<unsigned long long>(r.deliveries), per_second(r.deliveries, r.seconds),
-              per_second(r.sent, r.seconds));
-  std::printf("  after the window  %llu drained, %llu lost, %llu duplicates, %llu unexpected\n",
-              static_cast<unsigned long long>(r.drained),
-              static_cast<unsigned long long>(r.lost),
-              static_cast<unsigned long long>(r.duplicates),
-              static_cast<unsigned long long>(r.unexpected));
-  print_costs(r.servers, r.bench, r.seconds, r.deliveries, "delivery");
-  print_errors(r.errors);
+  print_deliveries(r);
+  print_after_window({{r.drained, "drained"},
+                      {r.lost, "lost"},
+                      {r.duplicates, "duplicates"},
+                      {r.unexpected, "unexpected"}});
+  print_window_end(r, r.deliveries, "delivery");
 }
 
 std::string rooms_json(const rooms_options& opts, const rooms_result& r) {
@@ -43,24 +37,10 @@ std::string rooms_json(const rooms_options& opts, const rooms_result& r) {
     .integer("payload", opts.payload)
     .integer("seed", opts.seed);
   if (!r.setup_error.empty())
-    return j.text("setup_error", r.setup_error).str();
-  auto server_cpu = total_cpu(r.servers);
-  return j.number("seconds", r.seconds, 3)
-    .integer("sent", r.sent)
-    .integer("expected", r.expected)
-    .integer("deliveries", r.deliveries)
-    .number("deliveries_per_s", per_second(r.deliveries, r.seconds), 1)
-    .integer("drained", r.drained)
-    .integer("lost", r.lost)
-    .integer("duplicates", r.duplicates)
-    .integer("unexpected", r.unexpected)
-    .raw("servers", json_servers(r.servers, r.deliveries, "delivery"))
-    .number("server_cpu_s", server_cpu, 3)
-    .number("server_cpu_ns_per_delivery", ns_per(server_cpu, r.deliveries), 1)
-    .number("bench_cpu_s", r.bench.cpu_s, 3)
-    .number("bench_cpu_ns_per_delivery", ns_per(r.bench.cpu_s, r.deliveries), 1)
-    .raw("errors", json_strings(r.errors))
-    .str();
+    return json_setup_error(j, r);
+  j.number("seconds", r.seconds, 3).integer("sent", r.sent).integer("expected", r.expected);
+  json_deliveries(j, r).integer("unexpected", r.unexpected);
+  return json_window_end(j, r, r.deliveries, "delivery");
 }
 
 } // namespace atrium::bench
