@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// One Atrium node against Node's socket.io (the rooms app on the default in-memory adapter),
+// every workload of atrium-bench on both, in one run:
+//
+//   node tools/compare/single.mjs [--runs 3] [--seconds 5] [--connections 10000]
+//                                 [--only fanout,fanout-rate,rooms,churn,idle] [--out build/compare]
+//
+// The server is pinned to CPU 0 and atrium-bench to CPU 1, and each workload gets a freshly
+// started server. The figures that matter are CPU per delivery or operation (stable on a noisy
+// machine) and, for idle, RSS per connection. Medians of --runs runs; results as JSON lines,
+// a Markdown table and an SVG chart in --out.
+
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runPinned, startPinned } from "./lib/processes.mjs";
+import { median, table, writeChart } from "./lib/report.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = (name) => join(root, "build/bin", name);
+const SERVER_CPU = 0;
+const BENCH_CPU = 1;
+
+function parseArgs(argv) {
+  const opts = { runs: 3, seconds: 5, connections: 10000,
+                 only: "fanout,fanout-rate,rooms,churn,idle", out: join(root, "build/compare") };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].replace(/^--/, "");
+    if (!(flag in opts) || i + 1 >= argv.length) throw new Error(`unknown or incomplete: ${argv[i]}`);
+    const value = argv[++i];
+    opts[flag] = ["out", "only"].includes(flag) ? value : Number(value);
+  }
+  opts.out = resolve(opts.out);
+  opts.only = opts.only.split(",");
+  return opts;
+}
+
+const servers = {
+  atrium: () => startPinned("atrium", SERVER_CPU, bin("atrium"), ["--host", "127.0.0.1", "--port", "0"],
+                            { ready: (line) => /^atrium listening on http:/.test(line) }),
+  node: () => startPinned("node socket.io", SERVER_CPU, process.execPath,
+                          [join(root, "tools/node-server/rooms-server.js"), "--port", "0"],
+                          { ready: (line) => /^rooms-server listening on http:/.test(line) }),
+};
+
+function urlOf(proc) {
+  for (const line of proc.lines) {
+    const m = /listening on (http:\/\/\S+)/.exec(line);
+    if (m) return m[1];
+  }
+  throw new Error(`${proc.name}: no listening line`);
+}
+
+// Each workload: its atrium-bench arguments, and the figures read from its JSON line.
+const lost = (r) => (r.lost ?? 0) + (r.duplicates ?? 0) + (r.unexpected ?? 0);
+const workloads = (opts) => ({
+  "fanout": {
+    title: "fanout, 1,000 receivers, saturation",
+    args: ["fanout", "--receivers", "1000", "--payload", "100", "--seconds", String(opts.seconds), "--window", "32"],
+    figures: [
+      ["server CPU per delivery", "ns", "lower", (r) => r.server_cpu_ns_per_delivery],
+      ["deliveries per second", "1/s", "higher", (r) => r.deliveries_per_s],
+      ["lost + duplicated", "count", "lower", lost],
+    ],
+  },
+  "fanout-rate": {
+    title: "fanout, 1,000 receivers, 200 messages/s",
+    args: ["fanout", "--receivers", "1000", "--payload", "100", "--seconds", String(opts.seconds), "--rate", "200"],
+    figures: [
+      ["latency p99", "ms", "lower", (r) => r.latency_ms && r.latency_ms.p99],
+      ["latency p50", "ms", "lower", (r) => r.latency_ms && r.latency_ms.p50],
+      ["lost + duplicated", "count", "lower", lost],
+    ],
+  },
+  "rooms": {
+    title: "rooms, 1,000 clients in 5 of 100 rooms, unions of 3",
+    args: ["rooms", "--clients", "1000", "--rooms", "100", "--per-client", "5", "--union", "3",
+           "--seconds", String(opts.seconds)],
+    figures: [
+      ["server CPU per delivery", "ns", "lower", (r) => r.server_cpu_ns_per_delivery],
+      ["deliveries per second", "1/s", "higher", (r) => r.deliveries_per_s],
+      ["lost + duplicated + unexpected", "count", "lower", lost],
+    ],
+  },
+  "churn": {
+    title: "churn, 200 clients joining and leaving",
+    args: ["churn", "--clients", "200", "--rooms", "50", "--seconds", String(opts.seconds)],
+    figures: [
+      ["server CPU per join + leave", "ns", "lower", (r) => r.server_cpu_ns_per_op],
+      ["joins + leaves per second", "1/s", "higher", (r) => r.ops_per_s],
+      ["ack latency p99", "ms", "lower", (r) => r.latency_ms && r.latency_ms.p99],
+    ],
+  },
+  "idle": {
+    title: `idle, ${opts.connections.toLocaleString("en-US")} connections`,
+    args: ["idle", "--connections", String(opts.connections), "--hold", "2"],
+    figures: [
+      ["server RSS per connection", "bytes", "lower", (r) => r.server_rss_bytes_per_connection],
+      ["connections per second", "1/s", "higher", (r) => r.connect_per_s],
+    ],
+  },
+});
+
+async function runOnce(name, workload, serverName, jsonFile) {
+  const server = await servers[serverName]();
+  try {
+    const args = [...workload.args, "--url", urlOf(server), "--server-pid", String(server.pid),
+                  "--label", `${serverName}:${name}`, "--json", jsonFile];
+    const result = await runPinned(`atrium-bench ${name}`, BENCH_CPU, bin("atrium-bench"), args, 600_000);
+    process.stdout.write(result.output.split("\n").filter((l) => !l.startsWith("json: ")).join("\n") + "\n");
+    if (result.code !== 0)
+      console.log(`!! atrium-bench ${name} against ${serverName} exited ${result.code ?? result.signal}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const all = workloads(opts);
+  mkdirSync(opts.out, { recursive: true });
+  const jsonFile = join(opts.out, "single.jsonl");
+  rmSync(jsonFile, { force: true });
+  for (let run = 1; run <= opts.runs; run++) {
+    for (const name of opts.only) {
+      if (!all[name]) throw new Error(`unknown workload ${name}`);
+      // Alternate the order so neither side always runs on a warmer machine.
+      for (const serverName of run % 2 ? ["atrium", "node"] : ["node", "atrium"]) {
+        console.log(`\n== run ${run}/${opts.runs}: ${name} on ${serverName} ==`);
+        await runOnce(name, all[name], serverName, jsonFile);
+      }
+    }
+  }
+
+  const results = readFileSync(jsonFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const of = (label, pick) => median(results.filter((r) => r.label === label).map(pick));
+  const rows = [];
+  for (const name of opts.only) {
+    for (const [figure, unit, better, pick] of all[name].figures) {
+      rows.push({ figure: `${all[name].title}: ${figure}`, unit, better,
+                  atrium: of(`atrium:${name}`, pick), other: of(`node:${name}`, pick) });
+    }
+  }
+  const otherName = "Node socket.io";
+  const text = table(rows, otherName);
+  console.log(`\nOne node, server on CPU ${SERVER_CPU}, atrium-bench on CPU ${BENCH_CPU}, ` +
+              `medians of ${opts.runs} runs:\n\n${text}\n`);
+  const chart = join(opts.out, "single.svg");
+  writeChart(chart, "Atrium and Node's socket.io, one node", rows, otherName);
+  appendFileSync(join(opts.out, "single-summary.md"), `${new Date().toISOString()}\n\n${text}\n\n`);
+  console.log(`results: ${jsonFile}\nchart:   ${chart}`);
+}
+
+main().catch((err) => {
+  console.error(`compare/single: ${err.message}`);
+  process.exit(1);
+});
