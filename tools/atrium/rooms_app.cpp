@@ -191,9 +191,12 @@ const rapidjson::Value& spec_of(event& ev) {
   return ev.size() > 0 && ev[0].IsObject() ? ev[0] : empty;
 }
 
+/// The `timeout` a client asked for (5 s when none), at most a minute: each pending operation
+/// holds a waiting actor, and a client must not keep those alive for days.
 std::chrono::milliseconds timeout_of(const rapidjson::Value& spec) {
+  constexpr unsigned longest = 60'000;
   auto t = member(spec, "timeout");
-  return std::chrono::milliseconds{t && t->IsUint() ? t->GetUint() : 5000};
+  return std::chrono::milliseconds{t && t->IsUint() ? std::min(t->GetUint(), longest) : 5000};
 }
 
 void on_fetch_sockets(event& ev) {
