@@ -83,8 +83,7 @@ public:
     else
       queue_.insert(queue_.end(), std::make_move_iterator(batch.begin()),
                     std::make_move_iterator(batch.end()));
-    if (!writing_)
-      do_write();
+    do_write();
   }
 
   void close() override {
@@ -199,8 +198,7 @@ private:
         case ws::client_event::kind::ping:
           if (!close_queued_) {
             control_.push_back({ws::opcode::pong, std::move(ev.payload)});
-            if (!writing_)
-              do_write();
+            do_write();
           }
           continue;
         case ws::client_event::kind::pong:
@@ -238,8 +236,7 @@ private:
       if (!ec)
         self->shut();
     });
-    if (!writing_)
-      do_write();
+    do_write();
   }
 
   /// The link is over for the session: tell it once.
@@ -259,10 +256,8 @@ private:
   void do_write() {
     if (writing_)
       return; // an asynchronous write is out: its completion continues
-    if (in_write_loop_) {
-      more_ = true; // queued from inside the loop (the session refilling on drain)
-      return;
-    }
+    if (in_write_loop_)
+      return; // queued from inside the loop (the session refilling on drain): it looks again
     in_write_loop_ = true;
     while (prepare_batch()) {
       writing_ = true;
@@ -282,8 +277,7 @@ private:
                           });
         break;
       }
-      more_ = false;
-      if (!finish_write(ec) && !more_)
+      if (!finish_write(ec))
         break;
     }
     in_write_loop_ = false;
@@ -292,7 +286,7 @@ private:
   /// Takes everything waiting into `buffers_`: small frames copied into `gather_`, large ones
   /// referenced where they are. False when there is nothing to write.
   bool prepare_batch() {
-    if (queue_.empty() && control_.empty() && (!close_queued_ || close_sent_))
+    if (!has_pending())
       return false;
     in_flight_ = std::move(queue_);
     queue_.clear();
@@ -375,11 +369,15 @@ private:
         shut();
       return false;
     }
-    if (!queue_.empty() || !control_.empty() || close_queued_)
+    if (has_pending())
       return true;
     if (!ended_)
       session_->ws_drained(this); // may queue the next batch at once
-    return !queue_.empty();
+    return has_pending();
+  }
+
+  bool has_pending() const noexcept {
+    return !queue_.empty() || !control_.empty() || (close_queued_ && !close_sent_);
   }
 
   void shut() {
@@ -405,7 +403,6 @@ private:
   std::vector<asio::const_buffer> buffers_;
   bool writing_ = false;       // a batch is being written
   bool in_write_loop_ = false; // do_write() is on the stack
-  bool more_ = false;          // something was queued while it was
   bool close_queued_ = false;
   bool close_sent_ = false;
   bool ended_ = false;
