@@ -12,29 +12,12 @@
 // stays stable on a noisy machine, where rates do not. Medians of --runs runs.
 
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort, runPinned, startPinned } from "./lib/processes.mjs";
+import { join } from "node:path";
+import { freePort, startPinned } from "./lib/processes.mjs";
 import { median, table, writeChart } from "./lib/report.mjs";
+import { SERVER_CPU, bin, parseOptions, root, runBench, urlOf } from "./lib/setup.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const bin = (name) => process.env[`${name.toUpperCase().replace(/-/g, "_")}_BIN`] ||
-                      join(root, "build/bin", name);
-const SERVER_CPU = 0;
-const BENCH_CPU = 1;
 const NODES = 3;
-
-function parseArgs(argv) {
-  const opts = { receivers: 600, payload: 100, seconds: 5, window: 32, runs: 3,
-                 out: join(root, "build/compare") };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i].replace(/^--/, "");
-    if (!(flag in opts) || i + 1 >= argv.length) throw new Error(`unknown or incomplete: ${argv[i]}`);
-    const value = argv[++i];
-    opts[flag] = flag === "out" ? resolve(value) : Number(value);
-  }
-  return opts;
-}
 
 async function startAtriumCluster() {
   const ports = [];
@@ -57,15 +40,6 @@ async function startAtriumCluster() {
   return { procs, urls: procs.map(urlOf) };
 }
 
-// The client URL a server announced when it started listening.
-function urlOf(proc) {
-  for (const line of proc.lines) {
-    const m = /listening on (http:\/\/\S+)/.exec(line);
-    if (m) return m[1];
-  }
-  throw new Error(`${proc.name}: no listening line`);
-}
-
 async function startNodeRedisCluster() {
   const redisPort = await freePort();
   const redis = await startPinned("redis-server", SERVER_CPU, "redis-server",
@@ -86,14 +60,14 @@ async function measure(label, cluster, opts, jsonFile) {
   for (const url of cluster.urls) args.push("--url", url);
   for (const proc of cluster.procs) args.push("--server-pid", String(proc.pid));
   const limit = (opts.seconds + 60) * 1000;
-  const result = await runPinned(`atrium-bench (${label})`, BENCH_CPU, bin("atrium-bench"), args, limit);
-  process.stdout.write(result.output.split("\n").filter((l) => !l.startsWith("json: ")).join("\n") + "\n");
+  const result = await runBench(`atrium-bench (${label})`, args, limit);
   if (result.code !== 0)
     throw new Error(`atrium-bench against ${label} failed (exit ${result.code ?? result.signal})`);
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions(process.argv.slice(2),
+                            { receivers: 600, payload: 100, seconds: 5, window: 32, runs: 3 });
   mkdirSync(opts.out, { recursive: true });
   const jsonFile = join(opts.out, "cluster.jsonl");
   rmSync(jsonFile, { force: true });

@@ -11,26 +11,14 @@
 // a Markdown table and an SVG chart in --out.
 
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { runPinned, startPinned } from "./lib/processes.mjs";
+import { join } from "node:path";
+import { startPinned } from "./lib/processes.mjs";
 import { median, table, writeChart } from "./lib/report.mjs";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const bin = (name) => join(root, "build/bin", name);
-const SERVER_CPU = 0;
-const BENCH_CPU = 1;
+import { BENCH_CPU, SERVER_CPU, bin, parseOptions, root, runBench, urlOf } from "./lib/setup.mjs";
 
 function parseArgs(argv) {
-  const opts = { runs: 3, seconds: 5, connections: 10000,
-                 only: "fanout,fanout-rate,rooms,churn,idle", out: join(root, "build/compare") };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i].replace(/^--/, "");
-    if (!(flag in opts) || i + 1 >= argv.length) throw new Error(`unknown or incomplete: ${argv[i]}`);
-    const value = argv[++i];
-    opts[flag] = ["out", "only"].includes(flag) ? value : Number(value);
-  }
-  opts.out = resolve(opts.out);
+  const opts = parseOptions(argv, { runs: 3, seconds: 5, connections: 10000,
+                                    only: "fanout,fanout-rate,rooms,churn,idle" }, ["only"]);
   opts.only = opts.only.split(",");
   return opts;
 }
@@ -42,14 +30,6 @@ const servers = {
                           [join(root, "tools/node-server/rooms-server.js"), "--port", "0"],
                           { ready: (line) => /^rooms-server listening on http:/.test(line) }),
 };
-
-function urlOf(proc) {
-  for (const line of proc.lines) {
-    const m = /listening on (http:\/\/\S+)/.exec(line);
-    if (m) return m[1];
-  }
-  throw new Error(`${proc.name}: no listening line`);
-}
 
 // Each workload: its atrium-bench arguments, and the figures read from its JSON line.
 const lost = (r) => (r.lost ?? 0) + (r.duplicates ?? 0) + (r.unexpected ?? 0);
@@ -106,8 +86,7 @@ async function runOnce(name, workload, serverName, jsonFile) {
   try {
     const args = [...workload.args, "--url", urlOf(server), "--server-pid", String(server.pid),
                   "--label", `${serverName}:${name}`, "--json", jsonFile];
-    const result = await runPinned(`atrium-bench ${name}`, BENCH_CPU, bin("atrium-bench"), args, 600_000);
-    process.stdout.write(result.output.split("\n").filter((l) => !l.startsWith("json: ")).join("\n") + "\n");
+    const result = await runBench(`atrium-bench ${name}`, args, 600_000);
     if (result.code !== 0)
       console.log(`!! atrium-bench ${name} against ${serverName} exited ${result.code ?? result.signal}`);
   } finally {
