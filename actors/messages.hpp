@@ -2,13 +2,13 @@
 
 // Every atom and message type exchanged between Atrium's actors, in one place.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -93,25 +93,32 @@ typename Inspector::result_type inspect(Inspector& f, socket_info& x) {
 using socket_key = std::uint64_t;
 
 /// Sockets a broadcast must skip (members of the `except` rooms), shared by every room actor
-/// the broadcast reaches.
-using exclusion_set = std::unordered_set<socket_key>;
+/// the broadcast reaches. Sorted and unique: built once per broadcast with one allocation, and
+/// searched by every room actor.
+using exclusion_set = std::vector<socket_key>;
 using exclusion_ptr = std::shared_ptr<const exclusion_set>;
 
-/// For a broadcast to several rooms: the index (into the broadcast's room list) of the one
-/// room that delivers to each socket, so a socket in several target rooms gets it once.
-using delivery_owner_map = std::unordered_map<socket_key, std::uint32_t>;
+/// For a broadcast to several rooms: for each socket in more than one of them, the index (into
+/// the broadcast's room list) of the one room that delivers to it, so that it gets the packet
+/// once. Sorted by socket; a socket not listed is in one target room only.
+using delivery_owner_map = std::vector<std::pair<socket_key, std::uint32_t>>;
 using delivery_owner_ptr = std::shared_ptr<const delivery_owner_map>;
+
+inline bool excludes(const exclusion_ptr& excluded, socket_key key) {
+  return excluded && std::binary_search(excluded->begin(), excluded->end(), key);
+}
 
 /// Whether the room at position `index` of a broadcast's room list delivers it to `key`: the
 /// socket is not excluded and, for a union, this room is the one that serves it.
 inline bool serves(socket_key key, const exclusion_ptr& excluded,
                    const delivery_owner_ptr& owners, std::uint32_t index) {
-  if (excluded && excluded->count(key) > 0)
+  if (excludes(excluded, key))
     return false;
   if (!owners)
     return true;
-  auto owner = owners->find(key);
-  return owner == owners->end() || owner->second == index;
+  auto owner = std::lower_bound(owners->begin(), owners->end(), key,
+                                [](const auto& entry, socket_key k) { return entry.first < k; });
+  return owner == owners->end() || owner->first != key || owner->second == index;
 }
 
 /// `rooms` or `sids` of the in-memory adapter: name -> sorted names.

@@ -109,7 +109,9 @@ exclusion_ptr supervisor_state::excluded_by(const std::vector<std::string>& exce
   auto result = std::make_shared<exclusion_set>();
   for (auto& room : except)
     if (auto entry = rooms.find(room); entry != rooms.end())
-      result->insert(entry->second.members.begin(), entry->second.members.end());
+      result->insert(result->end(), entry->second.members.begin(), entry->second.members.end());
+  std::sort(result->begin(), result->end());
+  result->erase(std::unique(result->begin(), result->end()), result->end());
   return result;
 }
 
@@ -127,6 +129,30 @@ void supervisor_state::deliver(const std::string&, const room_entry& entry,
         sock->second.conn->send(packet, droppable);
 }
 
+delivery_owner_ptr supervisor_state::owners_of(const std::vector<target_room>& targets) {
+  // Exactly once: a socket in several target rooms is served by the first of them. Sorting
+  // (socket, room index) pairs puts each socket's first room ahead of its others.
+  std::size_t total = 0;
+  for (auto& target : targets)
+    total += target.second->members.size();
+  delivery_owner_map all;
+  all.reserve(total);
+  for (std::uint32_t i = 0; i < targets.size(); ++i)
+    for (auto key : targets[i].second->members)
+      all.emplace_back(key, i);
+  std::sort(all.begin(), all.end());
+  // Only sockets in more than one room need an entry: the others have one room to serve them.
+  auto result = std::make_shared<delivery_owner_map>();
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    if (all[i].first != all[i + 1].first)
+      continue;
+    result->push_back(all[i]);
+    while (i + 1 < all.size() && all[i + 1].first == all[i].first)
+      ++i;
+  }
+  return result;
+}
+
 void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr& packet) {
   // Rooms are per node: every other node delivers to its own members of the same rooms. The
   // relay leaves in this supervisor's order, so one sender's broadcasts keep their order.
@@ -136,30 +162,24 @@ void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr
   auto excluded = excluded_by(opts.except);
   if (opts.rooms.empty()) {
     for (auto& [key, sock] : sockets)
-      if (!excluded || excluded->count(key) == 0)
+      if (!excludes(excluded, key))
         sock.conn->send(packet, opts.is_volatile);
     return;
   }
-  std::vector<std::pair<const std::string*, const room_entry*>> targets;
+  std::vector<target_room> targets;
   for (auto& room : sorted_unique(opts.rooms))
     if (auto entry = rooms.find(room); entry != rooms.end())
       targets.emplace_back(&entry->first, &entry->second);
   delivery_owner_ptr owners;
-  if (targets.size() > 1) {
-    // Exactly once: each socket is served by the first target room it is a member of.
-    auto map = std::make_shared<delivery_owner_map>();
-    for (std::uint32_t i = 0; i < targets.size(); ++i)
-      for (auto key : targets[i].second->members)
-        map->emplace(key, i);
-    owners = std::move(map);
-  }
+  if (targets.size() > 1)
+    owners = owners_of(targets);
   for (std::uint32_t i = 0; i < targets.size(); ++i)
     deliver(*targets[i].first, *targets[i].second, packet, opts.is_volatile, excluded, owners, i);
 }
 
 std::vector<socket_key> supervisor_state::select(const broadcast_options& opts) const {
   auto excluded = excluded_by(opts.except);
-  auto keep = [&](socket_key key) { return !excluded || excluded->count(key) == 0; };
+  auto keep = [&](socket_key key) { return !excludes(excluded, key); };
   std::vector<socket_key> result;
   if (opts.rooms.empty()) {
     for (auto& entry : sockets)

@@ -3,6 +3,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -53,7 +54,9 @@ struct supervisor_state {
   membership_map sids_map() const;
 
 private:
+  using target_room = std::pair<const std::string*, const room_entry*>;
   exclusion_ptr excluded_by(const std::vector<std::string>& except) const;
+  static delivery_owner_ptr owners_of(const std::vector<target_room>& targets);
   void deliver(const std::string& room, const room_entry& entry, const packet_ptr& packet,
                bool droppable, const exclusion_ptr& excluded, const delivery_owner_ptr& owners,
                std::uint32_t index);
