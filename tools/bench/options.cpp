@@ -312,7 +312,7 @@ const char* usage() {
          "  --window W   saturation: at most W messages not yet received by every receiver\n"
          "  --rate R     fixed rate: R messages per second, latency percentiles reported\n"
          "rooms [--clients 1000] [--rooms 100] [--per-client 5] [--union 3] [--publishers 10]\n"
-         "      [--window 32] [--payload 100] [--seed 1]\n"
+         "      [--window 256] [--payload 100] [--seed 1]\n"
          "  each client joins --per-client random rooms r0..; publishers emit to the union of\n"
          "  --union random rooms, at most W messages in flight; every delivery is checked\n"
          "  against the membership (lost, duplicates, unexpected).\n"
