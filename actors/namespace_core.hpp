@@ -15,12 +15,14 @@
 #include <caf/actor.hpp>
 
 #include "actors/adapter_event.hpp"
+#include "actors/disconnect_reason.hpp"
 #include "actors/handshake.hpp"
 #include "actors/server_event.hpp"
 
 namespace atrium {
 
 class socket;
+class event;
 
 /// A refused connection: the client gets CONNECT_ERROR with this message (and data, if any).
 struct connect_refusal {
@@ -31,6 +33,10 @@ struct connect_refusal {
 /// Runs before the socket connects; returning a refusal keeps it out.
 using middleware = std::function<std::optional<connect_refusal>(const handshake&)>;
 using connection_handler = std::function<void(socket&)>;
+/// A listener every socket of a namespace shares (namespace_handle::on_event).
+using shared_event_handler = std::function<void(event&)>;
+/// Runs for every socket of a namespace as it disconnects (namespace_handle::on_disconnect...).
+using socket_disconnect_handler = std::function<void(socket&, disconnect_reason)>;
 
 struct namespace_core {
   std::string name;
@@ -40,6 +46,11 @@ struct namespace_core {
   std::vector<middleware> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;
+  /// Listeners of every socket, by event name: one copy for the namespace, where listeners
+  /// added in a connection handler cost each connection its own.
+  std::unordered_map<std::string, std::vector<shared_event_handler>> event_handlers;
+  std::vector<socket_disconnect_handler> disconnecting_handlers;
+  std::vector<socket_disconnect_handler> disconnect_handlers;
   /// What other nodes' server_side_emit reaches here, by event name.
   std::unordered_map<std::string, std::vector<server_event_handler>> server_event_handlers;
   /// Ack ids of this namespace on this node. Shared by every socket (as Socket.IO's `_ids`),

@@ -72,6 +72,22 @@ namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) 
   return *this;
 }
 
+namespace_handle& namespace_handle::on_event(const std::string& name,
+                                             shared_event_handler handler) {
+  core_->event_handlers[name].push_back(std::move(handler));
+  return *this;
+}
+
+namespace_handle& namespace_handle::on_disconnecting(socket_disconnect_handler handler) {
+  core_->disconnecting_handlers.push_back(std::move(handler));
+  return *this;
+}
+
+namespace_handle& namespace_handle::on_disconnect(socket_disconnect_handler handler) {
+  core_->disconnect_handlers.push_back(std::move(handler));
+  return *this;
+}
+
 namespace_handle& namespace_handle::on_server_event(const std::string& name,
                                                    server_event_handler handler) {
   core_->server_event_handlers[name].push_back(std::move(handler));

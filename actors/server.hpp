@@ -50,6 +50,14 @@ public:
   namespace_handle& use(middleware check);
   /// create-room / delete-room / join-room / leave-room, on the namespace supervisor.
   namespace_handle& on_adapter_event(adapter_listener listener);
+  /// Listens to `name` on every socket of the namespace, as `socket::on` in a connection
+  /// handler would, but with one listener for all sockets instead of a copy in each (a
+  /// connection's memory). Runs in the socket's actor (`ev.socket()`), before the socket's
+  /// own listeners of that name.
+  namespace_handle& on_event(const std::string& name, shared_event_handler handler);
+  /// As `socket::on_disconnecting` / `on_disconnect` for every socket, ahead of its own.
+  namespace_handle& on_disconnecting(socket_disconnect_handler handler);
+  namespace_handle& on_disconnect(socket_disconnect_handler handler);
 
   broadcast_operator to(const std::string& room) const { return all().to(room); }
   broadcast_operator to(const std::vector<std::string>& rooms) const { return all().to(rooms); }

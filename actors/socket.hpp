@@ -43,7 +43,7 @@ public:
 
   /// Adds a listener for `name` (several may listen to one event).
   void on(const std::string& name, event_handler handler);
-  /// Runs for events that have no listener of their own.
+  /// Runs for events that no listener takes (neither the socket's nor the namespace's).
   void on_any(event_handler handler);
   /// Before leaving the rooms: `rooms()` still lists them.
   void on_disconnecting(disconnect_handler handler);

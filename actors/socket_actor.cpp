@@ -41,12 +41,18 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
       std::string name{(*doc)[0].GetString(), (*doc)[0].GetStringLength()};
       doc->Erase(doc->Begin());
       event ev{facade, std::move(name), payload{std::move(*doc), std::move(attachments)}, p.id};
+      bool heard = false;
+      if (auto shared = core->event_handlers.find(ev.name()); shared != core->event_handlers.end())
+        for (auto& handler : shared->second) {
+          heard = true;
+          guarded(*this, "event", [&] { handler(ev); });
+        }
       // Copy: a handler may add listeners while we iterate.
       std::vector<event_handler> run;
       for (auto& l : handlers)
         if (l.name == ev.name())
           run.push_back(l.handler);
-      if (run.empty())
+      if (run.empty() && !heard)
         run = any_handlers;
       for (auto& handler : run)
         guarded(*this, "event", [&] { handler(ev); });
@@ -79,6 +85,8 @@ void socket_state::close(disconnect_reason why) {
     self->quit();
     return;
   }
+  for (auto& handler : core->disconnecting_handlers)
+    guarded(*this, "disconnecting", [&] { handler(facade, why); });
   for (auto& handler : std::vector<disconnect_handler>(disconnecting_handlers))
     guarded(*this, "disconnecting", [&] { handler(why); });
   connected = false;
@@ -88,6 +96,8 @@ void socket_state::close(disconnect_reason why) {
   pending_acks.clear();
   for (auto& entry : waiting)
     guarded(*this, "ack", [&] { entry.second(std::nullopt); });
+  for (auto& handler : core->disconnect_handlers)
+    guarded(*this, "disconnect", [&] { handler(facade, why); });
   for (auto& handler : std::vector<disconnect_handler>(disconnect_handlers))
     guarded(*this, "disconnect", [&] { handler(why); });
   self->quit();

@@ -80,6 +80,40 @@ CAF_TEST(events reach their handlers and acks answer the client once) {
   CAF_CHECK_EQUAL(conn->count("ignored"), 0u);
 }
 
+CAF_TEST(namespace listeners run for every socket ahead of its own and keep on_any away) {
+  core->event_handlers["greet"].push_back([this](event& ev) {
+    log.push_back("namespace greet " + std::string{ev[0].GetString()});
+    ev.ack("hi");
+  });
+  core->disconnecting_handlers.push_back([this](socket& s, disconnect_reason) {
+    log.push_back("namespace disconnecting " + std::to_string(s.rooms().size()));
+  });
+  core->disconnect_handlers.push_back([this](socket& s, disconnect_reason) {
+    log.push_back("namespace disconnect " + std::to_string(s.rooms().size()));
+  });
+  core->connection_handlers.push_back([this](socket& s) {
+    s.on("greet", [this](event&) { log.push_back("socket greet"); });
+    s.on_any([this](event& ev) { log.push_back("any " + ev.name()); });
+    s.on_disconnecting([this](disconnect_reason) { log.push_back("socket disconnecting"); });
+    s.on_disconnect([this](disconnect_reason) { log.push_back("socket disconnect"); });
+  });
+  connect();
+  log.clear();
+  client_emits(R"(["greet","ann"])", 4);
+  client_emits(R"(["other"])");
+  CAF_CHECK_EQUAL(conn->texts.back(), R"(434["hi"])");
+  CAF_CHECK_EQUAL(log, (strings{"namespace greet ann", "socket greet", "any other"}));
+  log.clear();
+  self->send(sock, disconnect_atom::value, disconnect_reason::transport_close);
+  consume_messages();
+  strings handlers;
+  std::copy_if(log.begin(), log.end(), std::back_inserter(handlers), [](const std::string& l) {
+    return l.find("disconnect") != std::string::npos;
+  });
+  CAF_CHECK_EQUAL(handlers, (strings{"namespace disconnecting 1", "socket disconnecting",
+                                     "namespace disconnect 0", "socket disconnect"}));
+}
+
 CAF_TEST(a join acknowledged to the client holds for the next broadcast) {
   core->connection_handlers.push_back([](socket& s) {
     s.on("join", [&s](event& ev) {

@@ -344,95 +344,92 @@ void install_rooms_app(namespace_handle nsp) {
                      .raw("args", protocol::to_json(e.array())).done().text});
   });
 
-  nsp.on_connection([nsp, watching](socket& s) {
-    s.on("join", on_join);
-    s.on("leave", on_leave);
-    s.on("emit", on_emit);
-    s.on("private message", on_private_message);
-    s.on("rooms", [](event& ev) {
-      ev.ack(raw_json{json_array(ev.socket().rooms())});
-    });
-    s.on("adapter", [](event& ev) {
-      auto reply = ev.take_ack();
-      auto& s = ev.socket();
-      s.fetch_rooms([&s, reply](const membership_map& rooms) {
-        auto rooms_json = json_map(rooms);
-        s.fetch_sids([reply, rooms_json](const membership_map& sids) {
-          reply(json_object{}.raw("rooms", rooms_json).raw("sids", json_map(sids)).done());
-        });
+  // Listeners on the namespace rather than in a connection handler: one copy for all sockets.
+  nsp.on_event("join", on_join);
+  nsp.on_event("leave", on_leave);
+  nsp.on_event("emit", on_emit);
+  nsp.on_event("private message", on_private_message);
+  nsp.on_event("rooms", [](event& ev) {
+    ev.ack(raw_json{json_array(ev.socket().rooms())});
+  });
+  nsp.on_event("adapter", [](event& ev) {
+    auto reply = ev.take_ack();
+    auto& s = ev.socket();
+    s.fetch_rooms([&s, reply](const membership_map& rooms) {
+      auto rooms_json = json_map(rooms);
+      s.fetch_sids([reply, rooms_json](const membership_map& sids) {
+        reply(json_object{}.raw("rooms", rooms_json).raw("sids", json_map(sids)).done());
       });
     });
-    s.on("fetch-sockets", on_fetch_sockets);
-    s.on("sockets-join", [](event& ev) { on_sockets_membership(ev, true); });
-    s.on("sockets-leave", [](event& ev) { on_sockets_membership(ev, false); });
-    s.on("disconnect-sockets", on_disconnect_sockets);
-    s.on("emit-with-ack", on_emit_with_ack);
-    s.on("server-side-emit", on_server_side_emit);
-    s.on("all-rooms", [](event& ev) {
-      auto reply = ev.take_ack();
-      ev.socket().fetch_all_rooms(timeout_of(spec_of(ev)),
-                                  [reply](const std::set<std::string>& rooms) {
-                                    reply(json_object{}.raw("rooms", json_array(rooms)).done());
-                                  });
+  });
+  nsp.on_event("fetch-sockets", on_fetch_sockets);
+  nsp.on_event("sockets-join", [](event& ev) { on_sockets_membership(ev, true); });
+  nsp.on_event("sockets-leave", [](event& ev) { on_sockets_membership(ev, false); });
+  nsp.on_event("disconnect-sockets", on_disconnect_sockets);
+  nsp.on_event("emit-with-ack", on_emit_with_ack);
+  nsp.on_event("server-side-emit", on_server_side_emit);
+  nsp.on_event("all-rooms", [](event& ev) {
+    auto reply = ev.take_ack();
+    ev.socket().fetch_all_rooms(timeout_of(spec_of(ev)),
+                                [reply](const std::set<std::string>& rooms) {
+                                  reply(json_object{}.raw("rooms", json_array(rooms)).done());
+                                });
+  });
+  nsp.on_event("cluster", [](event& ev) {
+    auto reply = ev.take_ack();
+    ev.socket().fetch_peers([reply](const std::vector<std::string>& peers) {
+      reply(json_object{}.raw("peers", json_array(peers)).done());
     });
-    s.on("cluster", [](event& ev) {
-      auto reply = ev.take_ack();
-      ev.socket().fetch_peers([reply](const std::vector<std::string>& peers) {
-        reply(json_object{}.raw("peers", json_array(peers)).done());
+  });
+  nsp.on_event("watch", [watching](event& ev) {
+    watching->add(ev.socket().id());
+    ev.ack(ok());
+  });
+  nsp.on_event("call", [](event& ev) {
+    auto reply = ev.take_ack();
+    const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;
+    auto name = spec ? member(*spec, "event") : nullptr;
+    auto call_args = spec ? member(*spec, "args") : nullptr;
+    if (!name || !name->IsString() || (call_args && !call_args->IsArray())) {
+      reply(refused("call expects {event, args}"));
+      return;
+    }
+    ev.socket().emit_with_ack(
+      name->GetString(),
+      args::from_json_array(call_args ? protocol::to_json(*call_args) : "[]", ev.attachments()),
+      [reply](std::optional<payload> answer) {
+        if (!answer) {
+          reply(refused("no acknowledgement"));
+          return;
+        }
+        // The reply's placeholders keep referring to the client's attachments.
+        auto result = json_object{}.raw("ok", "true")
+                        .raw("reply", protocol::to_json(answer->array())).done();
+        reply(args::from_json_array("[" + result.text + "]", answer->attachments()));
       });
-    });
-    s.on("watch", [watching](event& ev) {
-      watching->add(ev.socket().id());
-      ev.ack(ok());
-    });
-    s.on("call", [](event& ev) {
-      auto reply = ev.take_ack();
-      const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;
-      auto name = spec ? member(*spec, "event") : nullptr;
-      auto call_args = spec ? member(*spec, "args") : nullptr;
-      if (!name || !name->IsString() || (call_args && !call_args->IsArray())) {
-        reply(refused("call expects {event, args}"));
-        return;
-      }
-      ev.socket().emit_with_ack(
-        name->GetString(),
-        args::from_json_array(call_args ? protocol::to_json(*call_args) : "[]", ev.attachments()),
-        [reply](std::optional<payload> answer) {
-          if (!answer) {
-            reply(refused("no acknowledgement"));
-            return;
-          }
-          // The reply's placeholders keep referring to the client's attachments.
-          auto result = json_object{}.raw("ok", "true")
-                          .raw("reply", protocol::to_json(answer->array())).done();
-          reply(args::from_json_array("[" + result.text + "]", answer->attachments()));
-        });
-    });
-    s.on("server-disconnect", [](event& ev) {
-      auto close = ev.size() > 0 ? member(ev[0], "close") : nullptr;
-      ev.socket().disconnect(close && close->IsTrue());
-    });
-    s.on_disconnecting([nsp, watching, &s](disconnect_reason) {
-      watching->remove(s.id());
-      tell_watchers(nsp, *watching, s.id(),
-                    json_object{}.field("type", "disconnecting").field("id", s.id())
-                      .raw("rooms", json_array(s.rooms())).done());
-    });
-    s.on_disconnect([nsp, watching, &s](disconnect_reason why) {
-      tell_watchers(nsp, *watching, s.id(),
-                    json_object{}.field("type", "disconnect").field("id", s.id())
-                      .field("reason", to_string(why)).raw("rooms", json_array(s.rooms()))
-                      .done());
-    });
+  });
+  nsp.on_event("server-disconnect", [](event& ev) {
+    auto close = ev.size() > 0 ? member(ev[0], "close") : nullptr;
+    ev.socket().disconnect(close && close->IsTrue());
+  });
+  nsp.on_disconnecting([nsp, watching](socket& s, disconnect_reason) {
+    watching->remove(s.id());
+    tell_watchers(nsp, *watching, s.id(),
+                  json_object{}.field("type", "disconnecting").field("id", s.id())
+                    .raw("rooms", json_array(s.rooms())).done());
+  });
+  nsp.on_disconnect([nsp, watching](socket& s, disconnect_reason why) {
+    tell_watchers(nsp, *watching, s.id(),
+                  json_object{}.field("type", "disconnect").field("id", s.id())
+                    .field("reason", to_string(why)).raw("rooms", json_array(s.rooms()))
+                    .done());
   });
 }
 
 void install_conformance_app(namespace_handle nsp) {
-  nsp.on_connection([](socket& s) {
-    s.emit("auth", args{raw_json{s.handshake().auth}});
-    s.on("message", [](event& ev) { ev.socket().emit("message-back", ev.to_args()); });
-    s.on("message-with-ack", [](event& ev) { ev.ack(ev.to_args()); });
-  });
+  nsp.on_connection([](socket& s) { s.emit("auth", args{raw_json{s.handshake().auth}}); });
+  nsp.on_event("message", [](event& ev) { ev.socket().emit("message-back", ev.to_args()); });
+  nsp.on_event("message-with-ack", [](event& ev) { ev.ack(ev.to_args()); });
 }
 
 } // namespace atrium::app
