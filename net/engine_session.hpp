@@ -12,7 +12,7 @@
 #include <string>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "actors/connection.hpp"
@@ -45,6 +45,10 @@ class engine_session final : public connection,
 public:
   using executor_type = boost::asio::strand<boost::asio::io_context::executor_type>;
   using clock = std::chrono::steady_clock;
+  /// A timer bound to the strand by type: a polymorphic executor holding a strand costs a
+  /// heap block per timer, and every connection has a few.
+  using timer_type =
+    boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, executor_type>;
 
   engine_session(boost::asio::io_context& ioc, const session_config& cfg,
                  session_registry& registry, std::string sid, transport_kind kind, handshake hs);
@@ -125,8 +129,8 @@ private:
   const std::string sid_;
   handshake handshake_;
   executor_type strand_;
-  boost::asio::steady_timer timer_;
-  boost::asio::steady_timer upgrade_timer_;
+  timer_type timer_;
+  timer_type upgrade_timer_;
   std::unique_ptr<session_handler> handler_;
 
   // strand-only state

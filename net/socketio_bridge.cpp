@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
 
 #include "actors/packets.hpp"
 #include "net/engine_session.hpp"
@@ -65,13 +64,13 @@ public:
   void message(std::string data, bool binary) override {
     if (binary) {
       // A binary message is only ever an attachment of the packet being collected.
-      if (!collector_.waiting())
+      if (!collector_ || !collector_->waiting())
         return protocol_error();
-      if (collector_.add(std::move(data)))
-        deliver(collector_.take_packet(attachments_));
+      if (collector_->add(std::move(data)))
+        deliver(collector_->take_packet(attachments_));
       return;
     }
-    if (collector_.waiting())
+    if (collector_ && collector_->waiting())
       return protocol_error(); // text while attachments were announced
     auto p = sio::decode(data, opts_.limits);
     if (!p)
@@ -87,8 +86,10 @@ public:
         return deliver(std::move(*p));
       case sio::packet_type::binary_event:
       case sio::packet_type::binary_ack:
-        if (collector_.start(std::move(*p)))
-          deliver(collector_.take_packet(attachments_));
+        if (!collector_)
+          collector_ = std::make_unique<sio::attachment_collector>();
+        if (collector_->start(std::move(*p)))
+          deliver(collector_->take_packet(attachments_));
         return;
       case sio::packet_type::connect_error:
         return; // only servers send these
@@ -166,9 +167,10 @@ private:
   bridge_options opts_;
   connection_ptr conn_;
   std::map<std::string, socket_endpoint_ptr> sockets_;
-  sio::attachment_collector collector_;
+  // Only clients that send binary packets need one.
+  std::unique_ptr<sio::attachment_collector> collector_;
   std::vector<std::string> attachments_;
-  boost::asio::steady_timer connect_timer_;
+  engine_session::timer_type connect_timer_;
   bool closed_ = false;
 };
 

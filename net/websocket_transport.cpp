@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -13,7 +12,6 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/field.hpp>
@@ -45,6 +43,20 @@ constexpr std::size_t read_chunk = 16 * 1024;
 constexpr std::size_t copied_frame = 4 * 1024;
 constexpr std::chrono::seconds close_grace{5};
 
+/// A batch of frames as one gather write: small frames copied into `bytes`, large ones
+/// referenced. One per thread: a connection keeps nothing of a write that completed at once.
+struct batch_buffers {
+  std::string bytes;
+  std::vector<asio::const_buffer> buffers;
+
+  void release_if_large() {
+    if (bytes.capacity() > scratch_size) {
+      std::string{}.swap(bytes);
+      std::vector<asio::const_buffer>{}.swap(buffers);
+    }
+  }
+};
+
 /// One WebSocket connection. Beast performs the opening handshake; from then on this class
 /// reads and writes RFC 6455 frames itself, so that every frame waiting for the connection
 /// leaves in one write. Its socket lives on the session's strand, so every handler below, and
@@ -54,7 +66,7 @@ public:
   ws_transport(tcp::socket&& socket, std::shared_ptr<engine_session> session, ws_role role,
                std::size_t max_message)
     : handshake_(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(socket))),
-      socket_(handshake_->get_executor()),
+      socket_(session->executor()),
       session_(std::move(session)),
       role_(role),
       reader_(max_message) {
@@ -69,8 +81,8 @@ public:
       res.set(beast::http::field::server, "atrium");
     }));
     // The request is kept alive until the asynchronous accept has used it.
-    req_ = std::move(req);
-    handshake_->async_accept(req_, [self = shared_from_this()](error_code ec) {
+    req_ = std::make_unique<http_request>(std::move(req));
+    handshake_->async_accept(*req_, [self = shared_from_this()](error_code ec) {
       self->on_accept(ec);
     });
   }
@@ -93,7 +105,7 @@ public:
 
 private:
   void on_accept(error_code ec) {
-    req_ = {};
+    req_.reset();
     if (ec) {
       fail(ec, "websocket accept");
       handshake_.reset();
@@ -102,9 +114,21 @@ private:
       return;
     }
     // Beast's stream has done its part (and read nothing beyond the request, which was read
-    // before): keep only the socket.
-    socket_ = beast::get_lowest_layer(*handshake_).release_socket();
+    // before): keep only the socket, on a socket type bound to the strand.
+    auto released = beast::get_lowest_layer(*handshake_).release_socket();
     handshake_.reset();
+    auto protocol = released.local_endpoint(ec).protocol();
+    auto handle = ec ? -1 : released.release(ec);
+    if (!ec)
+      socket_.assign(protocol, handle, ec);
+    if (ec) {
+      if (handle >= 0 && !socket_.is_open())
+        ::close(handle);
+      fail(ec, "websocket socket");
+      if (role_ == ws_role::open)
+        session_->end(disconnect_reason::transport_error);
+      return;
+    }
     error_code ec_nb;
     socket_.non_blocking(true, ec_nb); // the scratch read after a readiness wait never blocks
     if (role_ == ws_role::open)
@@ -231,7 +255,7 @@ private:
       return;
     close_queued_ = true;
     close_code_ = code;
-    kill_timer_.emplace(socket_.get_executor(), close_grace);
+    kill_timer_ = std::make_unique<engine_session::timer_type>(socket_.get_executor(), close_grace);
     kill_timer_->async_wait([self = shared_from_this()](error_code ec) {
       if (!ec)
         self->shut();
@@ -252,40 +276,44 @@ private:
 
   // Every frame waiting goes out in one write. Most writes fit the socket's send buffer at
   // once, so the write is tried right away and only what remains goes asynchronous: no handler
-  // allocation, no completion to dispatch, for the common case.
+  // allocation, no completion to dispatch, for the common case. The batch is gathered in this
+  // thread's buffers; only the rest of a partial write is copied into the connection's own.
   void do_write() {
     if (writing_)
       return; // an asynchronous write is out: its completion continues
     if (in_write_loop_)
       return; // queued from inside the loop (the session refilling on drain): it looks again
     in_write_loop_ = true;
-    while (prepare_batch()) {
+    thread_local batch_buffers batch;
+    while (prepare_batch(batch)) {
       writing_ = true;
       error_code ec;
-      auto total = asio::buffer_size(buffers_);
-      auto written = socket_.write_some(buffers_, ec);
+      auto total = asio::buffer_size(batch.buffers);
+      auto written = socket_.write_some(batch.buffers, ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
         ec = {};
         written = 0;
       }
       if (!ec && written < total) {
-        drop_written(written);
-        asio::async_write(socket_, buffers_,
+        keep_unwritten(batch, written);
+        batch.release_if_large();
+        asio::async_write(socket_, rest_,
                           [self = shared_from_this()](error_code ec, std::size_t) {
                             if (self->finish_write(ec))
                               self->do_write();
                           });
         break;
       }
+      batch.release_if_large();
       if (!finish_write(ec))
         break;
     }
     in_write_loop_ = false;
   }
 
-  /// Takes everything waiting into `buffers_`: small frames copied into `gather_`, large ones
-  /// referenced where they are. False when there is nothing to write.
-  bool prepare_batch() {
+  /// Takes everything waiting into `batch`: small frames copied into its bytes, large ones
+  /// referenced where they are (in_flight_ keeps them). False when there is nothing to write.
+  bool prepare_batch(batch_buffers& batch) {
     if (!has_pending())
       return false;
     in_flight_ = std::move(queue_);
@@ -303,20 +331,22 @@ private:
       close_payload = ws::close_payload(close_code_);
       copied += 2 + close_payload.size();
     }
-    gather_.clear();
-    gather_.reserve(copied); // no reallocation below: buffers point into it
-    buffers_.clear();
-    std::size_t segment = 0; // start of the part of gather_ not yet in buffers_
+    auto& gather = batch.bytes;
+    auto& buffers = batch.buffers;
+    gather.clear();
+    gather.reserve(copied); // no reallocation below: buffers point into it
+    buffers.clear();
+    std::size_t segment = 0; // start of the part of gather not yet in buffers
     auto append = [&](ws::opcode op, std::string_view payload) {
       auto header = ws::server_frame_header(op, payload.size());
-      gather_.append(header.bytes.data(), header.size);
+      gather.append(header.bytes.data(), header.size);
       if (payload.size() <= copied_frame) {
-        gather_.append(payload.data(), payload.size());
+        gather.append(payload.data(), payload.size());
         return;
       }
-      buffers_.emplace_back(gather_.data() + segment, gather_.size() - segment);
-      segment = gather_.size();
-      buffers_.emplace_back(payload.data(), payload.size());
+      buffers.emplace_back(gather.data() + segment, gather.size() - segment);
+      segment = gather.size();
+      buffers.emplace_back(payload.data(), payload.size());
     };
     for (auto& c : control_in_flight_)
       append(c.first, c.second);
@@ -326,23 +356,39 @@ private:
       append(ws::opcode::close, close_payload);
       close_sent_ = true;
     }
-    if (gather_.size() > segment)
-      buffers_.emplace_back(gather_.data() + segment, gather_.size() - segment);
+    if (gather.size() > segment)
+      buffers.emplace_back(gather.data() + segment, gather.size() - segment);
     return true;
   }
 
-  void drop_written(std::size_t n) {
-    auto it = buffers_.begin();
-    while (n > 0 && it != buffers_.end()) {
-      if (n >= it->size()) {
-        n -= it->size();
-        ++it;
-      } else {
-        *it += n;
-        n = 0;
+  /// After a partial write: the unwritten rest of `batch` into rest_, its own bytes copied
+  /// into rest_bytes_ (large frames stay referenced: in_flight_ keeps them alive).
+  void keep_unwritten(const batch_buffers& batch, std::size_t written) {
+    rest_.clear();
+    for (auto b : batch.buffers) {
+      if (written >= b.size()) {
+        written -= b.size();
+        continue;
       }
+      rest_.push_back(b + written);
+      written = 0;
     }
-    buffers_.erase(buffers_.begin(), it);
+    auto own = [&](const asio::const_buffer& b) {
+      auto p = static_cast<const char*>(b.data());
+      return p >= batch.bytes.data() && p < batch.bytes.data() + batch.bytes.size();
+    };
+    std::size_t copied = 0;
+    for (auto& b : rest_)
+      copied += own(b) ? b.size() : 0;
+    rest_bytes_.clear();
+    rest_bytes_.reserve(copied); // no reallocation below: rest_ points into it
+    for (auto& b : rest_) {
+      if (!own(b))
+        continue;
+      auto at = rest_bytes_.size();
+      rest_bytes_.append(static_cast<const char*>(b.data()), b.size());
+      b = asio::const_buffer(rest_bytes_.data() + at, b.size());
+    }
   }
 
   /// The batch is out (or failed). Returns true when more is waiting to be written.
@@ -350,9 +396,10 @@ private:
     writing_ = false;
     in_flight_.clear();
     control_in_flight_.clear();
-    if (gather_.capacity() > 64 * 1024) {
-      gather_.clear();
-      gather_.shrink_to_fit();
+    if (!rest_.empty()) {
+      // An asynchronous write ended: a connection that waited once may not wait again soon.
+      std::vector<asio::const_buffer>{}.swap(rest_);
+      std::string{}.swap(rest_bytes_);
     }
     if (ec) {
       failed_ = true;
@@ -388,10 +435,10 @@ private:
   }
 
   std::unique_ptr<websocket::stream<beast::tcp_stream>> handshake_; // until the handshake is done
-  tcp::socket socket_;
+  asio::basic_stream_socket<tcp, engine_session::executor_type> socket_; // once accepted
   std::shared_ptr<engine_session> session_;
   ws_role role_;
-  http_request req_;
+  std::unique_ptr<http_request> req_; // during the handshake
   ws::frame_reader reader_;
   std::string in_;           // bytes read; [0, filled_) not parsed yet
   std::size_t filled_ = 0;
@@ -399,8 +446,8 @@ private:
   frame_batch in_flight_;    // frames of the write in progress, kept alive until it ends
   std::vector<std::pair<ws::opcode, std::string>> control_; // pongs waiting
   std::vector<std::pair<ws::opcode, std::string>> control_in_flight_;
-  std::string gather_;
-  std::vector<asio::const_buffer> buffers_;
+  std::vector<asio::const_buffer> rest_; // what an asynchronous write still has to send
+  std::string rest_bytes_;                // the copied part of it
   bool writing_ = false;       // a batch is being written
   bool in_write_loop_ = false; // do_write() is on the stack
   bool close_queued_ = false;
@@ -410,7 +457,7 @@ private:
   bool failed_ = false;
   bool discarding_ = false; // after a protocol error: reading only to let the close frame arrive
   std::uint16_t close_code_ = ws::close_code::normal;
-  std::optional<asio::steady_timer> kill_timer_;
+  std::unique_ptr<engine_session::timer_type> kill_timer_; // once closing
 };
 
 } // namespace

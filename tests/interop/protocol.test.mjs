@@ -589,3 +589,30 @@ describe("wire protocol (atrium --conformance)", { skip }, () => {
     });
   });
 });
+
+// A reader that pauses makes the server's writes end part-way: those continue asynchronously.
+// Its own server, with the default heartbeat, so that no ping falls due while it pauses.
+describe("WebSocket writes to a client that stops reading", { skip }, () => {
+  let server;
+  const raw = new RawSockets();
+  before(async () => {
+    server = await startServer({ conformance: true,
+                                 extraArgs: ["--ping-interval", "25000", "--ping-timeout", "20000"] });
+  });
+  afterEach(() => raw.closeAll());
+  after(() => server && server.stop());
+
+  it("every echo arrives, in order, once the client reads again", async () => {
+    const s = raw.open(`${server.url.replace(/^http/, "ws")}/engine.io/?EIO=4&transport=websocket`);
+    await s.next();
+    s.ws._socket.pause();
+    // Megabytes of echoes: more than the socket buffers hold while nobody reads.
+    const count = 6000;
+    const filler = "x".repeat(1000);
+    for (let i = 0; i < count; i++) s.send(`4${i}:${filler}`);
+    await sleep(300); // the server fills the buffers meanwhile; the checks below hold regardless
+    s.ws._socket.resume();
+    for (let i = 0; i < count; i++)
+      assert.equal(await s.next(), `4${i}:${filler}`, `echo ${i}`);
+  });
+});
