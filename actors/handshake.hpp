@@ -4,35 +4,40 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace atrium {
 
-/// A read-only name -> value map whose copies share one instance: a client's handshake is
-/// copied into every namespace it joins, and its headers alone are often a kilobyte or more.
+/// A read-only name -> value table whose copies share one instance: a client's handshake is
+/// copied into every namespace it joins. Its text lives in one buffer, indexed by a sorted
+/// vector: a few allocations per connection where a std::map takes two or three per entry.
 class shared_string_map {
 public:
-  using map_type = std::map<std::string, std::string>;
-  using const_iterator = map_type::const_iterator;
+  using value_type = std::pair<std::string_view, std::string_view>;
+  using const_iterator = std::vector<value_type>::const_iterator;
 
   shared_string_map() = default;
-  shared_string_map(map_type m) // NOLINT: implicit, so a plain map can be assigned
-    : map_(std::make_shared<const map_type>(std::move(m))) {}
+  /// Names are unique in a std::map, as they must be here.
+  shared_string_map(const std::map<std::string, std::string>& entries); // NOLINT: implicit
 
-  const map_type& get() const noexcept { return map_ ? *map_ : no_entries(); }
-  const std::string& at(const std::string& key) const { return get().at(key); }
-  const_iterator find(const std::string& key) const { return get().find(key); }
-  std::size_t count(const std::string& key) const { return get().count(key); }
-  const_iterator begin() const noexcept { return get().begin(); }
-  const_iterator end() const noexcept { return get().end(); }
-  std::size_t size() const noexcept { return get().size(); }
-  bool empty() const noexcept { return get().empty(); }
+  /// The value of `key`; throws std::out_of_range when there is none.
+  std::string_view at(std::string_view key) const;
+  const_iterator find(std::string_view key) const;
+  std::size_t count(std::string_view key) const { return find(key) == end() ? 0 : 1; }
+  const_iterator begin() const noexcept { return entries().begin(); }
+  const_iterator end() const noexcept { return entries().end(); }
+  std::size_t size() const noexcept { return entries().size(); }
+  bool empty() const noexcept { return entries().empty(); }
 
 private:
-  static const map_type& no_entries() {
-    static const map_type none;
-    return none;
-  }
-  std::shared_ptr<const map_type> map_;
+  struct table {
+    std::string text;                 // every name and value, back to back
+    std::vector<value_type> entries;  // views into `text`, sorted by name
+  };
+  const std::vector<value_type>& entries() const noexcept;
+  std::shared_ptr<const table> table_;
 };
 
 /// What a client presented when it connected (Socket.IO's `socket.handshake`).

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <map>
 
 #include <boost/asio/post.hpp>
 
@@ -35,7 +36,7 @@ std::optional<request_error> check_common(const request_target& t) {
 handshake make_handshake(const http_request& req, const request_target& target,
                          const std::string& remote) {
   handshake hs;
-  shared_string_map::map_type headers;
+  std::map<std::string, std::string> headers; // merged by name, then stored compactly
   for (const auto& field : req) {
     std::string name{field.name_string()};
     for (auto& c : name)
@@ -46,7 +47,7 @@ handshake make_handshake(const http_request& req, const request_target& target,
       it->second.append(field.value().data(), field.value().size());
     }
   }
-  hs.headers = std::move(headers);
+  hs.headers = headers;
   hs.query = target.query;
   hs.address = remote;
   hs.url = std::string{req.target()};

@@ -97,8 +97,8 @@ struct recording_registry : namespace_registry {
       return nullptr;
     {
       std::lock_guard<std::mutex> guard{mtx};
-      log.push_back("connect " + auth + " " + hs.query.at("transport") + " "
-                    + hs.headers.at("origin"));
+      log.push_back("connect " + auth + " " + std::string{hs.query.at("transport")} + " "
+                    + std::string{hs.headers.at("origin")});
     }
     auto p = std::make_shared<encoded_packet>();
     p->text = R"(40{"sid":"s1"})";
