@@ -59,6 +59,9 @@ void supervisor_state::add(socket_key key, const std::string& room) {
     return;
   auto [entry, created] = rooms.try_emplace(room);
   if (created) {
+    // Most rooms (every socket's own-id room) have one member: start with two buckets, where
+    // a first insert would allocate eleven.
+    entry->second.members.reserve(1);
     // A socket's own-id room needs no actor of its own.
     if (keys_by_sid.count(room) == 0)
       entry->second.actor = self->spawn<caf::lazy_init>(room_actor);

@@ -27,19 +27,19 @@ bool socket::connected() const {
 }
 
 void socket::on(const std::string& name, event_handler handler) {
-  st_.handlers.push_back({name, std::move(handler)});
+  st_.listeners_to_add_to().events.push_back({name, std::move(handler)});
 }
 
 void socket::on_any(event_handler handler) {
-  st_.any_handlers.push_back(std::move(handler));
+  st_.listeners_to_add_to().any.push_back(std::move(handler));
 }
 
 void socket::on_disconnecting(disconnect_handler handler) {
-  st_.disconnecting_handlers.push_back(std::move(handler));
+  st_.listeners_to_add_to().disconnecting.push_back(std::move(handler));
 }
 
 void socket::on_disconnect(disconnect_handler handler) {
-  st_.disconnect_handlers.push_back(std::move(handler));
+  st_.listeners_to_add_to().disconnect.push_back(std::move(handler));
 }
 
 void socket::emit(std::string_view name, const args& a) {

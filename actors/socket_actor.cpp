@@ -49,11 +49,13 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
         }
       // Copy: a handler may add listeners while we iterate.
       std::vector<event_handler> run;
-      for (auto& l : handlers)
-        if (l.name == ev.name())
-          run.push_back(l.handler);
-      if (run.empty() && !heard)
-        run = any_handlers;
+      if (listeners) {
+        for (auto& l : listeners->events)
+          if (l.name == ev.name())
+            run.push_back(l.handler);
+        if (run.empty() && !heard)
+          run = listeners->any;
+      }
       for (auto& handler : run)
         guarded(*this, "event", [&] { handler(ev); });
       return;
@@ -80,6 +82,12 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
   }
 }
 
+socket_state::own_listeners& socket_state::listeners_to_add_to() {
+  if (!listeners)
+    listeners = std::make_unique<own_listeners>();
+  return *listeners;
+}
+
 void socket_state::close(disconnect_reason why) {
   if (!connected) {
     self->quit();
@@ -87,8 +95,9 @@ void socket_state::close(disconnect_reason why) {
   }
   for (auto& handler : core->disconnecting_handlers)
     guarded(*this, "disconnecting", [&] { handler(facade, why); });
-  for (auto& handler : std::vector<disconnect_handler>(disconnecting_handlers))
-    guarded(*this, "disconnecting", [&] { handler(why); });
+  if (listeners)
+    for (auto& handler : std::vector<disconnect_handler>(listeners->disconnecting))
+      guarded(*this, "disconnecting", [&] { handler(why); });
   connected = false;
   self->send(core->supervisor, leave_all_atom::value, key);
   rooms.clear();
@@ -98,8 +107,9 @@ void socket_state::close(disconnect_reason why) {
     guarded(*this, "ack", [&] { entry.second(std::nullopt); });
   for (auto& handler : core->disconnect_handlers)
     guarded(*this, "disconnect", [&] { handler(facade, why); });
-  for (auto& handler : std::vector<disconnect_handler>(disconnect_handlers))
-    guarded(*this, "disconnect", [&] { handler(why); });
+  if (listeners)
+    for (auto& handler : std::vector<disconnect_handler>(listeners->disconnect))
+      guarded(*this, "disconnect", [&] { handler(why); });
   self->quit();
 }
 
@@ -138,7 +148,8 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       for (auto& handler : st.core->connection_handlers)
         guarded(st, "connection", [&] { handler(st.facade); });
       // Listeners are mostly added here, once: keep no spare capacity for the socket's life.
-      st.handlers.shrink_to_fit();
+      if (st.listeners)
+        st.listeners->events.shrink_to_fit();
     });
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {

@@ -29,22 +29,28 @@ struct socket_state {
   std::set<std::string> rooms;
   bool connected = false;
 
-  // A flat list, searched by name: a socket has a few dozen listeners at most, and a map node
-  // plus a vector per name cost a connection kilobytes.
-  struct listener {
-    std::string name;
-    event_handler handler;
+  /// The socket's own listeners. Allocated with the first: sockets of an application that
+  /// listens on the namespace (namespace_handle::on_event) have none.
+  struct own_listeners {
+    // A flat list, searched by name: a socket has a few dozen listeners at most, and a map
+    // node plus a vector per name cost a connection kilobytes.
+    struct listener {
+      std::string name;
+      event_handler handler;
+    };
+    std::vector<listener> events; // in registration order
+    std::vector<event_handler> any;
+    std::vector<disconnect_handler> disconnecting;
+    std::vector<disconnect_handler> disconnect;
   };
-  std::vector<listener> handlers; // in registration order
-  std::vector<event_handler> any_handlers;
-  std::vector<disconnect_handler> disconnecting_handlers;
-  std::vector<disconnect_handler> disconnect_handlers;
+  std::unique_ptr<own_listeners> listeners;
   std::unordered_map<std::uint64_t, ack_handler> pending_acks;
 
   atrium::socket facade{*this};
 
   static inline const char* name = "atrium.socket";
 
+  own_listeners& listeners_to_add_to();
   void on_packet(sio::packet& p, std::vector<std::string>& attachments);
   /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
   void close(disconnect_reason why);

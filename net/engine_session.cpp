@@ -18,7 +18,6 @@ engine_session::engine_session(asio::io_context& ioc, const session_config& cfg,
     handshake_(std::move(hs)),
     strand_(asio::make_strand(ioc)),
     timer_(strand_),
-    upgrade_timer_(strand_),
     kind_(kind) {
 }
 
@@ -317,8 +316,8 @@ void engine_session::offer_upgrade(ws_link_ptr ws) {
   probe_ = std::move(ws);
   // A probe that never finishes must not block upgrades (or hold frames) for the whole
   // session: like engine.io's upgradeTimeout, give it up after a while.
-  upgrade_timer_.expires_after(upgrade_timeout);
-  upgrade_timer_.async_wait([self = shared_from_this(), probe = probe_.get()](
+  upgrade_timer_ = std::make_unique<timer_type>(strand_, upgrade_timeout);
+  upgrade_timer_->async_wait([self = shared_from_this(), probe = probe_.get()](
                               const boost::system::error_code& ec) {
     if (ec || self->probe_.get() != probe)
       return;
@@ -398,7 +397,7 @@ void engine_session::probe_message(std::string data, bool binary) {
 }
 
 void engine_session::complete_upgrade() {
-  upgrade_timer_.cancel();
+  upgrade_timer_.reset(); // cancels its wait
   kind_ = transport_kind::websocket;
   ws_ = std::move(probe_);
   probe_.reset();
@@ -425,7 +424,7 @@ void engine_session::ws_drained(ws_link* ws) {
 
 void engine_session::ws_closed(ws_link* ws, bool error) {
   if (ws == probe_.get()) {
-    upgrade_timer_.cancel();
+    upgrade_timer_.reset(); // cancels its wait
     probe_.reset();
     upgrading_ = false;
     return;

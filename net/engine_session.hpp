@@ -130,7 +130,7 @@ private:
   handshake handshake_;
   executor_type strand_;
   timer_type timer_;
-  timer_type upgrade_timer_;
+  std::unique_ptr<timer_type> upgrade_timer_; // while a WebSocket probe is out
   std::unique_ptr<session_handler> handler_;
 
   // strand-only state

@@ -1,6 +1,7 @@
 #include "net/socketio_bridge.hpp"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,13 +46,13 @@ public:
     : session_(session),
       registry_(registry),
       opts_(opts),
-      conn_(std::make_shared<session_connection>(session.weak_from_this())),
-      connect_timer_(session.executor()) {
+      conn_(std::make_shared<session_connection>(session.weak_from_this())) {
   }
 
   void opened() override {
-    connect_timer_.expires_after(opts_.connect_timeout);
-    connect_timer_.async_wait(
+    connect_timer_ =
+      std::make_unique<engine_session::timer_type>(session_.executor(), opts_.connect_timeout);
+    connect_timer_->async_wait(
       [this, alive = session_.weak_from_this()](const boost::system::error_code& ec) {
         auto s = alive.lock(); // the session owns this bridge: alive means this is valid
         if (ec || !s || closed_)
@@ -98,7 +99,7 @@ public:
 
   void closed(disconnect_reason why) override {
     closed_ = true;
-    connect_timer_.cancel();
+    connect_timer_.reset(); // cancels its wait
     auto sockets = std::move(sockets_);
     sockets_.clear();
     for (auto& [nsp, ep] : sockets)
@@ -138,7 +139,7 @@ private:
       return;
     }
     sockets_[p.nsp] = std::move(ep);
-    connect_timer_.cancel();
+    connect_timer_.reset(); // cancels its wait
   }
 
   void on_disconnect(const std::string& nsp) {
@@ -170,7 +171,7 @@ private:
   // Only clients that send binary packets need one.
   std::unique_ptr<sio::attachment_collector> collector_;
   std::vector<std::string> attachments_;
-  engine_session::timer_type connect_timer_;
+  std::unique_ptr<engine_session::timer_type> connect_timer_; // until the first CONNECT
   bool closed_ = false;
 };
 
