@@ -51,4 +51,8 @@ struct handshake {
   std::string auth = "{}";                    // CONNECT payload (compact JSON object)
 };
 
+/// A handshake is read-only once made: an Engine.IO session and the sockets of its namespaces
+/// share one (a socket whose CONNECT carried another auth gets a copy of its own).
+using handshake_ptr = std::shared_ptr<const handshake>;
+
 } // namespace atrium

@@ -227,7 +227,7 @@ void server::shutdown() {
 }
 
 socket_endpoint_ptr server::connect(const std::string& nsp, connection_ptr conn,
-                                    const handshake& hs, std::string auth_json) {
+                                    handshake_ptr hs, std::string auth_json) {
   std::shared_ptr<const namespace_core> core;
   {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -236,10 +236,12 @@ socket_endpoint_ptr server::connect(const std::string& nsp, connection_ptr conn,
       return nullptr;
     core = found->second;
   }
-  auto presented = hs;
-  presented.auth = std::move(auth_json);
-  auto socket = system_->spawn(socket_actor, std::move(core), std::move(conn),
-                               std::move(presented));
+  if (hs->auth != auth_json) {
+    auto presented = std::make_shared<handshake>(*hs);
+    presented->auth = std::move(auth_json);
+    hs = std::move(presented);
+  }
+  auto socket = system_->spawn(socket_actor, std::move(core), std::move(conn), std::move(hs));
   return std::make_shared<actor_endpoint>(std::move(socket));
 }
 

@@ -130,7 +130,7 @@ public:
   /// Ends every namespace's actors. Call it after the transport has stopped.
   void shutdown();
 
-  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, const handshake& hs,
+  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, handshake_ptr hs,
                               std::string auth_json) override;
 
 private:

@@ -15,7 +15,7 @@ const std::string& socket::nsp() const {
 }
 
 const handshake& socket::handshake() const {
-  return st_.hs;
+  return *st_.hs;
 }
 
 const std::set<std::string>& socket::rooms() const {

@@ -115,7 +115,7 @@ void socket_state::close(disconnect_reason why) {
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                            std::shared_ptr<const namespace_core> core, connection_ptr conn,
-                           handshake hs) {
+                           handshake_ptr hs) {
   auto& st = self->state;
   st.self = self;
   st.core = std::move(core);
@@ -125,7 +125,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   st.key = ++last_socket_key;
   for (auto& check : st.core->middlewares) {
     std::optional<connect_refusal> refusal;
-    guarded(st, "middleware", [&] { refusal = check(st.hs); });
+    guarded(st, "middleware", [&] { refusal = check(*st.hs); });
     if (refusal) {
       st.conn->send(packets::connect_error(st.core->name, refusal->message, refusal->data_json));
       st.conn->release(st.core->name);
@@ -138,7 +138,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   // this socket waiting meanwhile, in order.
   self
     ->request(st.core->supervisor, caf::infinite, register_atom::value, st.key, st.sid,
-              caf::actor_cast<caf::actor>(self), st.conn, st.hs.address)
+              caf::actor_cast<caf::actor>(self), st.conn, st.hs->address)
     .await([self](bool) {
       auto& st = self->state;
       st.connected = true;

@@ -23,7 +23,7 @@ struct socket_state {
   caf::stateful_actor<socket_state>* self = nullptr;
   std::shared_ptr<const namespace_core> core;
   connection_ptr conn;
-  atrium::handshake hs;
+  handshake_ptr hs;
   std::string sid;
   socket_key key = 0;
   std::set<std::string> rooms;
@@ -58,6 +58,6 @@ struct socket_state {
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                            std::shared_ptr<const namespace_core> core, connection_ptr conn,
-                           handshake hs);
+                           handshake_ptr hs);
 
 } // namespace atrium

@@ -32,7 +32,7 @@ public:
   /// answers CONNECT_ERROR "Invalid namespace"); otherwise the socket is being created and will
   /// itself send CONNECT or CONNECT_ERROR through `conn`.
   virtual socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn,
-                                      const handshake& hs, std::string auth_json) = 0;
+                                      handshake_ptr hs, std::string auth_json) = 0;
 };
 
 } // namespace atrium

@@ -15,7 +15,7 @@ engine_session::engine_session(asio::io_context& ioc, const session_config& cfg,
   : cfg_(cfg),
     registry_(registry),
     sid_(std::move(sid)),
-    handshake_(std::move(hs)),
+    handshake_(std::make_shared<const handshake>(std::move(hs))),
     strand_(asio::make_strand(ioc)),
     timer_(strand_),
     kind_(kind) {

@@ -59,7 +59,7 @@ public:
 
   const std::string& sid() const noexcept { return sid_; }
   const executor_type& executor() const noexcept { return strand_; }
-  const handshake& client_handshake() const noexcept { return handshake_; }
+  const handshake_ptr& client_handshake() const noexcept { return handshake_; }
   const session_config& config() const noexcept { return cfg_; }
 
   // -- connection (any thread) --
@@ -127,7 +127,7 @@ private:
   const session_config cfg_;
   session_registry& registry_;
   const std::string sid_;
-  handshake handshake_;
+  handshake_ptr handshake_;
   executor_type strand_;
   timer_type timer_;
   std::unique_ptr<timer_type> upgrade_timer_; // while a WebSocket probe is out

@@ -127,9 +127,7 @@ private:
     if (sockets_.count(p.nsp) > 0)
       return;
     std::string auth = p.data.empty() ? std::string{"{}"} : std::move(p.data);
-    handshake hs = session_.client_handshake();
-    hs.auth = auth;
-    auto ep = registry_.connect(p.nsp, conn_, hs, std::move(auth));
+    auto ep = registry_.connect(p.nsp, conn_, session_.client_handshake(), std::move(auth));
     if (!ep) {
       session_.send(packets::connect_error(p.nsp, "Invalid namespace"));
       return;

@@ -26,7 +26,7 @@ struct socket_fixture : fixture {
   /// Spawns a socket actor for `conn` and lets it connect.
   void connect(handshake hs = {}) {
     sock = sys.spawn(socket_actor, std::shared_ptr<const namespace_core>(core),
-                     connection_ptr{conn}, std::move(hs));
+                     connection_ptr{conn}, std::make_shared<const handshake>(std::move(hs)));
     consume_messages();
   }
 

@@ -59,7 +59,7 @@ private:
 } // namespace
 
 socket_endpoint_ptr conformance_registry::connect(const std::string& nsp, connection_ptr conn,
-                                                  const handshake&, std::string auth_json) {
+                                                  handshake_ptr, std::string auth_json) {
   if (nsp != "/" && nsp != "/custom")
     return nullptr;
   sio::packet reply;

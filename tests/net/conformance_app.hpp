@@ -12,7 +12,7 @@ namespace atrium::net_test {
 /// `message-with-ack` is acknowledged with its arguments.
 class conformance_registry final : public namespace_registry {
 public:
-  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, const handshake& hs,
+  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, handshake_ptr hs,
                               std::string auth_json) override;
 };
 

@@ -91,14 +91,14 @@ struct recording_registry : namespace_registry {
   std::mutex mtx;
   std::condition_variable cv;
   std::vector<std::string> log;
-  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, const handshake& hs,
+  socket_endpoint_ptr connect(const std::string& nsp, connection_ptr conn, handshake_ptr hs,
                               std::string auth) override {
     if (nsp != "/")
       return nullptr;
     {
       std::lock_guard<std::mutex> guard{mtx};
-      log.push_back("connect " + auth + " " + std::string{hs.query.at("transport")} + " "
-                    + std::string{hs.headers.at("origin")});
+      log.push_back("connect " + auth + " " + std::string{hs->query.at("transport")} + " "
+                    + std::string{hs->headers.at("origin")});
     }
     auto p = std::make_shared<encoded_packet>();
     p->text = R"(40{"sid":"s1"})";

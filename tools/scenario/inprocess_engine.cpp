@@ -73,10 +73,10 @@ public:
       return;
     switch (p.type) {
       case sio::packet_type::connect: {
-        handshake hs;
-        hs.address = "in-process";
+        auto hs = std::make_shared<handshake>();
+        hs->address = "in-process";
         auto auth = p.data.empty() ? std::string{"{}"} : p.data;
-        auto ep = io_.connect(p.nsp, conn_, hs, auth);
+        auto ep = io_.connect(p.nsp, conn_, std::move(hs), auth);
         if (!ep)
           conn_->send(packets::connect_error(p.nsp, "Invalid namespace"), false);
         else
