@@ -46,6 +46,7 @@ constexpr std::chrono::seconds close_grace{5};
 /// A batch of frames as one gather write: small frames copied into `bytes`, large ones
 /// referenced. One per thread: a connection keeps nothing of a write that completed at once.
 struct batch_buffers {
+  frame_batch frames; // large ones are referenced by `buffers`
   std::string bytes;
   std::vector<asio::const_buffer> buffers;
 
@@ -55,6 +56,13 @@ struct batch_buffers {
       std::vector<asio::const_buffer>{}.swap(buffers);
     }
   }
+};
+
+/// What a connection keeps while a write goes on asynchronously (a client reading slowly).
+struct unfinished_write {
+  frame_batch frames;                    // alive until the write ends: large ones are referenced
+  std::vector<asio::const_buffer> rest;  // what is still to be sent
+  std::string bytes;                     // the rest's copied part
 };
 
 /// One WebSocket connection. Beast performs the opening handshake; from then on this class
@@ -297,13 +305,14 @@ private:
       if (!ec && written < total) {
         keep_unwritten(batch, written);
         batch.release_if_large();
-        asio::async_write(socket_, rest_,
+        asio::async_write(socket_, unfinished_->rest,
                           [self = shared_from_this()](error_code ec, std::size_t) {
                             if (self->finish_write(ec))
                               self->do_write();
                           });
         break;
       }
+      batch.frames.clear();
       batch.release_if_large();
       if (!finish_write(ec))
         break;
@@ -311,19 +320,18 @@ private:
     in_write_loop_ = false;
   }
 
-  /// Takes everything waiting into `batch`: small frames copied into its bytes, large ones
-  /// referenced where they are (in_flight_ keeps them). False when there is nothing to write.
+  /// Takes everything waiting into `batch`: small frames (control frames are always small)
+  /// copied into its bytes, large ones referenced where they are, kept alive by its frames.
+  /// False when there is nothing to write.
   bool prepare_batch(batch_buffers& batch) {
     if (!has_pending())
       return false;
-    in_flight_ = std::move(queue_);
+    batch.frames = std::move(queue_);
     queue_.clear();
-    control_in_flight_ = std::move(control_);
-    control_.clear();
     std::size_t copied = 0;
-    for (auto& c : control_in_flight_)
+    for (auto& c : control_)
       copied += 2 + c.second.size();
-    for (auto& f : in_flight_)
+    for (auto& f : batch.frames)
       copied += 10 + (f.bytes.size() <= copied_frame ? f.bytes.size() : 0);
     std::string close_payload;
     bool send_close = close_queued_ && !close_sent_;
@@ -348,9 +356,11 @@ private:
       segment = gather.size();
       buffers.emplace_back(payload.data(), payload.size());
     };
-    for (auto& c : control_in_flight_)
+    for (auto& c : control_)
       append(c.first, c.second);
-    for (auto& f : in_flight_)
+    if (!control_.empty())
+      decltype(control_){}.swap(control_); // pongs are rare: keep no capacity for them
+    for (auto& f : batch.frames)
       append(f.binary ? ws::opcode::binary : ws::opcode::text, f.bytes);
     if (send_close) {
       append(ws::opcode::close, close_payload);
@@ -361,16 +371,20 @@ private:
     return true;
   }
 
-  /// After a partial write: the unwritten rest of `batch` into rest_, its own bytes copied
-  /// into rest_bytes_ (large frames stay referenced: in_flight_ keeps them alive).
-  void keep_unwritten(const batch_buffers& batch, std::size_t written) {
-    rest_.clear();
+  /// After a partial write: the batch's frames and its unwritten rest into unfinished_, the
+  /// rest's copied bytes copied again (the batch's buffers are the thread's).
+  void keep_unwritten(batch_buffers& batch, std::size_t written) {
+    unfinished_ = std::make_unique<unfinished_write>();
+    unfinished_->frames = std::move(batch.frames);
+    batch.frames.clear();
+    auto& rest = unfinished_->rest;
+    auto& bytes = unfinished_->bytes;
     for (auto b : batch.buffers) {
       if (written >= b.size()) {
         written -= b.size();
         continue;
       }
-      rest_.push_back(b + written);
+      rest.push_back(b + written);
       written = 0;
     }
     auto own = [&](const asio::const_buffer& b) {
@@ -378,29 +392,22 @@ private:
       return p >= batch.bytes.data() && p < batch.bytes.data() + batch.bytes.size();
     };
     std::size_t copied = 0;
-    for (auto& b : rest_)
+    for (auto& b : rest)
       copied += own(b) ? b.size() : 0;
-    rest_bytes_.clear();
-    rest_bytes_.reserve(copied); // no reallocation below: rest_ points into it
-    for (auto& b : rest_) {
+    bytes.reserve(copied); // no reallocation below: rest points into it
+    for (auto& b : rest) {
       if (!own(b))
         continue;
-      auto at = rest_bytes_.size();
-      rest_bytes_.append(static_cast<const char*>(b.data()), b.size());
-      b = asio::const_buffer(rest_bytes_.data() + at, b.size());
+      auto at = bytes.size();
+      bytes.append(static_cast<const char*>(b.data()), b.size());
+      b = asio::const_buffer(bytes.data() + at, b.size());
     }
   }
 
   /// The batch is out (or failed). Returns true when more is waiting to be written.
   bool finish_write(error_code ec) {
     writing_ = false;
-    in_flight_.clear();
-    control_in_flight_.clear();
-    if (!rest_.empty()) {
-      // An asynchronous write ended: a connection that waited once may not wait again soon.
-      std::vector<asio::const_buffer>{}.swap(rest_);
-      std::string{}.swap(rest_bytes_);
-    }
+    unfinished_.reset();
     if (ec) {
       failed_ = true;
       queue_.clear();
@@ -443,11 +450,8 @@ private:
   std::string in_;           // bytes read; [0, filled_) not parsed yet
   std::size_t filled_ = 0;
   frame_batch queue_;        // frames waiting for the next write
-  frame_batch in_flight_;    // frames of the write in progress, kept alive until it ends
   std::vector<std::pair<ws::opcode, std::string>> control_; // pongs waiting
-  std::vector<std::pair<ws::opcode, std::string>> control_in_flight_;
-  std::vector<asio::const_buffer> rest_; // what an asynchronous write still has to send
-  std::string rest_bytes_;                // the copied part of it
+  std::unique_ptr<unfinished_write> unfinished_; // while a write goes on asynchronously
   bool writing_ = false;       // a batch is being written
   bool in_write_loop_ = false; // do_write() is on the stack
   bool close_queued_ = false;
