@@ -2,7 +2,10 @@
 
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <string_view>
 #include <system_error>
 
 #include <sys/random.h>
@@ -27,13 +30,16 @@ void fill_random(unsigned char* out, std::size_t n) {
 
 } // namespace
 
-std::string random_id() {
+std::string random_id(std::size_t n) {
   static constexpr char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::array<unsigned char, 16> bytes;
-  fill_random(bytes.data(), bytes.size());
+  std::array<unsigned char, 64> buffer;
+  if (n > buffer.size())
+    throw std::invalid_argument("random_id: at most 64 bytes");
+  auto bytes = std::basic_string_view<unsigned char>{buffer.data(), n};
+  fill_random(buffer.data(), n);
   std::string out;
-  out.reserve(22);
+  out.reserve((n * 8 + 5) / 6);
   std::uint32_t acc = 0;
   int bits = 0;
   for (auto b : bytes) {

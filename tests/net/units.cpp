@@ -39,6 +39,19 @@ CAF_TEST(session ids are long url - safe and distinct) {
   CAF_CHECK_EQUAL(seen.size(), 2000u);
 }
 
+CAF_TEST(socket ids are url - safe distinct and fit std::string inline) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    auto id = random_socket_id();
+    CAF_REQUIRE_EQUAL(id.size(), 15u); // 88 bits
+    CAF_CHECK_EQUAL(id.capacity(), std::string{}.capacity()); // no heap block of its own
+    for (char c : id)
+      CAF_CHECK(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    seen.insert(id);
+  }
+  CAF_CHECK_EQUAL(seen.size(), 2000u);
+}
+
 CAF_TEST(a batch becomes one polling payload) {
   auto p = std::make_shared<encoded_packet>();
   p->text = R"(451-["x",{"_placeholder":true,"num":0}])";
