@@ -121,7 +121,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   st.core = std::move(core);
   st.conn = std::move(conn);
   st.hs = std::move(hs);
-  st.sid = random_id();
+  st.sid = random_socket_id();
   st.key = ++last_socket_key;
   for (auto& check : st.core->middlewares) {
     std::optional<connect_refusal> refusal;
