@@ -7,6 +7,7 @@
 #include "actors/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/room_actor.hpp"
+#include "actors/socket_command.hpp"
 
 namespace atrium {
 
@@ -285,7 +286,7 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
       there.local = true;
       st.relay(opts, caf::make_message(disconnect_atom::value, there, close));
       for (auto key : st.select(opts))
-        self->send(st.sockets.at(key).actor, disconnect_atom::value, close);
+        self->send(st.sockets.at(key).actor, socket_command::disconnect(close));
     },
     // socketsJoin / socketsLeave of a selection, on every node: the sockets' own mirrors
     // follow through a message, as for any change a socket did not make itself.
@@ -298,7 +299,7 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
         for (auto& room : names)
           st.add(key, room);
         if (auto& actor = st.sockets.at(key).actor)
-          self->send(actor, join_atom::value, names);
+          self->send(actor, socket_command::join(names));
       }
     },
     [=](leave_atom, const broadcast_options& opts, const std::vector<std::string>& names) {
@@ -312,7 +313,7 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
           if (room != sock.sid && sock.rooms.erase(room) > 0)
             st.remove(key, room);
         if (sock.actor)
-          self->send(sock.actor, leave_atom::value, names);
+          self->send(sock.actor, socket_command::leave(names));
       }
     },
     [=](fetch_atom, const broadcast_options& opts) { return self->state.fetch(opts); },

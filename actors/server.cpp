@@ -12,6 +12,7 @@
 
 #include "actors/cluster_ops.hpp"
 #include "actors/namespace_supervisor.hpp"
+#include "actors/socket_command.hpp"
 #include "actors/socket_actor.hpp"
 
 namespace atrium {
@@ -28,7 +29,7 @@ public:
   }
 
   void disconnected(disconnect_reason why) override {
-    caf::anon_send(socket_, disconnect_atom::value, why);
+    caf::anon_send(socket_, socket_command::closed_by(why));
   }
 
 private:

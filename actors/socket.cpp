@@ -57,7 +57,7 @@ void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_
   st_.pending_acks.emplace(id, std::move(on_reply));
   st_.conn->send(packets::event(st_.core->name, name, a, id));
   if (timeout.count() > 0)
-    st_.self->delayed_send(st_.self, timeout, ack_timeout_atom::value, id);
+    st_.self->delayed_send(st_.self, timeout, socket_command::ack_timeout(id));
 }
 
 // Joins change the mirror first, then tell the supervisor: a client that receives an ack

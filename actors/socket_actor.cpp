@@ -82,6 +82,34 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
   }
 }
 
+void socket_state::on_command(socket_command& c) {
+  switch (c.what) {
+    case socket_command::kind::closed:
+      return close(c.why);
+    case socket_command::kind::disconnect:
+      return facade.disconnect(c.close_connection);
+    case socket_command::kind::join:
+      if (connected)
+        rooms.insert(std::make_move_iterator(c.rooms.begin()),
+                     std::make_move_iterator(c.rooms.end()));
+      return;
+    case socket_command::kind::leave:
+      for (auto& room : c.rooms)
+        if (room != sid)
+          rooms.erase(room);
+      return;
+    case socket_command::kind::ack_due: {
+      auto pending = pending_acks.find(c.ack_id);
+      if (pending == pending_acks.end())
+        return;
+      auto on_reply = std::move(pending->second);
+      pending_acks.erase(pending);
+      guarded(*this, "ack", [&] { on_reply(std::nullopt); });
+      return;
+    }
+  }
+}
+
 socket_state::own_listeners& socket_state::listeners_to_add_to() {
   if (!listeners)
     listeners = std::make_unique<own_listeners>();
@@ -155,18 +183,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
       self->state.on_packet(p, attachments);
     },
-    [=](disconnect_atom, disconnect_reason why) { self->state.close(why); },
-    // The supervisor made this socket join or leave rooms (socketsJoin/socketsLeave).
-    [=](join_atom, const std::vector<std::string>& names) {
-      if (self->state.connected)
-        self->state.rooms.insert(names.begin(), names.end());
-    },
-    [=](leave_atom, const std::vector<std::string>& names) {
-      auto& st = self->state;
-      for (auto& room : names)
-        if (room != st.sid)
-          st.rooms.erase(room);
-    },
+    [=](socket_command& c) { self->state.on_command(c); },
     // One receiver of a broadcast asking for acks: the packet carries the id for everyone.
     [=](emit_ack_atom, const packet_ptr& packet, std::uint64_t id, const caf::actor& collector,
         std::uint64_t timeout_ms) {
@@ -182,21 +199,10 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
           self->send(collector, ack_reply_atom::value);
       });
       st.conn->send(packet);
-      self->delayed_send(self, std::chrono::milliseconds{timeout_ms}, ack_timeout_atom::value, id);
+      self->delayed_send(self, std::chrono::milliseconds{timeout_ms},
+                         socket_command::ack_timeout(id));
     },
     [=](run_atom, task& t) { t(); },
-    [=](disconnect_atom, bool close_connection) {
-      self->state.facade.disconnect(close_connection);
-    },
-    [=](ack_timeout_atom, std::uint64_t id) {
-      auto& st = self->state;
-      auto pending = st.pending_acks.find(id);
-      if (pending == st.pending_acks.end())
-        return;
-      auto on_reply = std::move(pending->second);
-      st.pending_acks.erase(pending);
-      guarded(st, "ack", [&] { on_reply(std::nullopt); });
-    },
   };
 }
 

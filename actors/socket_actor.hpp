@@ -14,6 +14,7 @@
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
 #include "actors/socket.hpp"
+#include "actors/socket_command.hpp"
 
 namespace atrium {
 
@@ -52,6 +53,7 @@ struct socket_state {
 
   own_listeners& listeners_to_add_to();
   void on_packet(sio::packet& p, std::vector<std::string>& attachments);
+  void on_command(socket_command& c);
   /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
   void close(disconnect_reason why);
 };

@@ -104,7 +104,7 @@ CAF_TEST(namespace listeners run for every socket ahead of its own and keep on_a
   CAF_CHECK_EQUAL(conn->texts.back(), R"(434["hi"])");
   CAF_CHECK_EQUAL(log, (strings{"namespace greet ann", "socket greet", "any other"}));
   log.clear();
-  self->send(sock, disconnect_atom::value, disconnect_reason::transport_close);
+  self->send(sock, socket_command::closed_by(disconnect_reason::transport_close));
   consume_messages();
   strings handlers;
   std::copy_if(log.begin(), log.end(), std::back_inserter(handlers), [](const std::string& l) {
@@ -144,7 +144,7 @@ CAF_TEST(disconnecting sees the rooms and disconnect sees none) {
   connect();
   auto sid = st().sid;
   log.clear();
-  self->send(sock, disconnect_atom::value, disconnect_reason::transport_close);
+  self->send(sock, socket_command::closed_by(disconnect_reason::transport_close));
   consume_messages();
   // The handlers run on the socket actor, the adapter events on the supervisor: compare each
   // side's own order. Rooms are left in name order, so the sid's place varies.
