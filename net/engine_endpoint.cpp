@@ -74,7 +74,7 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
     auto s = std::make_shared<engine_session>(ioc_, cfg_, registry_, sid, kind,
                                               make_handshake(req, target, remote));
     s->set_handler(factory_(*s));
-    if (registry_.add(sid, s))
+    if (registry_.add(s))
       return s;
   }
 }

@@ -1,8 +1,11 @@
 #include "net/session_registry.hpp"
 
+#include "net/engine_session.hpp"
+
 namespace atrium::net {
 
-bool session_registry::add(const std::string& sid, std::shared_ptr<engine_session> s) {
+bool session_registry::add(std::shared_ptr<engine_session> s) {
+  std::string_view sid{s->sid()};
   std::lock_guard<std::mutex> guard{mtx_};
   return sessions_.emplace(sid, std::move(s)).second;
 }

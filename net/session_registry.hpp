@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -14,8 +15,9 @@ class engine_session;
 /// arrive on many connections (and strands).
 class session_registry {
 public:
-  /// Adds a session; false when the sid is taken (never in practice: 128 random bits).
-  bool add(const std::string& sid, std::shared_ptr<engine_session> s);
+  /// Adds a session under its sid; false when the sid is taken (never in practice: 128 random
+  /// bits).
+  bool add(std::shared_ptr<engine_session> s);
   std::shared_ptr<engine_session> find(const std::string& sid) const;
   void remove(const std::string& sid, const engine_session* which);
   std::vector<std::shared_ptr<engine_session>> snapshot() const;
@@ -23,7 +25,9 @@ public:
 
 private:
   mutable std::mutex mtx_;
-  std::unordered_map<std::string, std::shared_ptr<engine_session>> sessions_;
+  // Keyed by a view of the session's own sid: the entry holds the session, so the view lives
+  // as long as the entry, and no copy of the sid is kept per session.
+  std::unordered_map<std::string_view, std::shared_ptr<engine_session>> sessions_;
 };
 
 } // namespace atrium::net
