@@ -197,7 +197,7 @@ struct fixture {
   bool ran_out = false;
 
   fixture() {
-    app::install_rooms_app(io.of("/"));
+    app::install_rooms_app(io.of("/"), app::client_policy::trusted());
     net::server_options opts;
     opts.host = "127.0.0.1";
     opts.port = 0;

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     if (!installed.insert(name).second)
       continue;
     names += names.empty() ? name : ", " + name;
-    atrium::app::install_rooms_app(io.of(name));
+    atrium::app::install_rooms_app(io.of(name), opts->policy);
     if (opts->conformance)
       atrium::app::install_conformance_app(io.of(name));
   }

@@ -41,8 +41,22 @@ clients join/leave rooms and broadcast to them (see README.md).
   --cluster-tls-key F    its private key (PEM, unencrypted)
   --cluster-tls-ca F     the CA that signs every node's certificate: peers without one
                          signed by it can neither join nor send anything
+  --allow-join PATTERN   room names clients may join (repeatable; * and ? are wildcards;
+                         default: any name). Never another socket's own-id room, nor any
+                         name of that form (15 URL-safe base64 characters)
+  --allow-emit SCOPE     where clients may broadcast: none, member (default: only to rooms
+                         they are in) or any
+  --no-private-messages  refuse `private message`
+  --allow-admin          let clients inspect and command other sockets (adapter, watch,
+                         fetch-sockets, sockets-join/-leave, disconnect-sockets, all-rooms,
+                         cluster, server-side-emit)
+  --max-rooms-per-socket N  rooms a client may be in, its own included (default 1000)
+  --max-room-name BYTES  longest room name a client may join (default 256)
+  --trusted-clients      clients may do everything (--allow-emit any --allow-admin): for tests
+                         and benchmarks, never on a public network
   --conformance          the configuration the official Engine.IO/Socket.IO suites expect:
-                         /engine.io/ echo, namespaces / and /custom, ping 300/200 ms
+                         /engine.io/ echo, namespaces / and /custom, ping 300/200 ms,
+                         --allow-emit any
   --help                 this text
 )";
 }
@@ -51,6 +65,7 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
   options opts;
   bool ping_interval_set = false;
   bool ping_timeout_set = false;
+  bool emit_set = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg{argv[i]};
     std::string_view value;
@@ -58,7 +73,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
     } else if (arg != "--help" && arg != "--conformance" && arg != "--cluster-insecure"
-               && i + 1 < argc) {
+               && arg != "--no-private-messages" && arg != "--allow-admin"
+               && arg != "--trusted-clients" && i + 1 < argc) {
       value = argv[++i];
     }
     auto number = [&](auto& out) {
@@ -74,6 +90,14 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       opts.conformance = true;
     } else if (arg == "--cluster-insecure") {
       opts.cluster_insecure = true;
+    } else if (arg == "--no-private-messages") {
+      opts.policy.private_messages = false;
+    } else if (arg == "--allow-admin") {
+      opts.policy.admin = true;
+    } else if (arg == "--trusted-clients") {
+      emit_set = true;
+      opts.policy.emit = app::client_policy::emit_scope::any;
+      opts.policy.admin = true;
     } else if (value.empty()) {
       problem = std::string{"missing value for "} + std::string{arg};
       return std::nullopt;
@@ -123,6 +147,26 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
         return std::nullopt;
       }
       opts.cluster.peers.emplace_back(value);
+    } else if (arg == "--allow-join") {
+      opts.policy.join_patterns.emplace_back(value);
+    } else if (arg == "--allow-emit") {
+      auto scope = app::parse_emit_scope(value);
+      if (!scope) {
+        problem = "--allow-emit needs none, member or any, got '" + std::string{value} + "'";
+        return std::nullopt;
+      }
+      opts.policy.emit = *scope;
+      emit_set = true;
+    } else if (arg == "--max-rooms-per-socket") {
+      if (!number(opts.policy.max_rooms_per_socket) || opts.policy.max_rooms_per_socket == 0) {
+        problem = "--max-rooms-per-socket needs a number >= 1";
+        return std::nullopt;
+      }
+    } else if (arg == "--max-room-name") {
+      if (!number(opts.policy.max_room_name) || opts.policy.max_room_name == 0) {
+        problem = "--max-room-name needs a number >= 1";
+        return std::nullopt;
+      }
     } else if (arg == "--actor-threads") {
       if (!number(opts.actor_threads))
         return std::nullopt;
@@ -160,6 +204,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     if (!ping_timeout_set)
       opts.http.ping_timeout_ms = 200;
     opts.namespaces.push_back("/custom");
+    if (!emit_set)
+      opts.policy.emit = app::client_policy::emit_scope::any;
   }
   return opts;
 }

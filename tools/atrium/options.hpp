@@ -6,6 +6,7 @@
 
 #include "actors/cluster_node.hpp"
 #include "net/server.hpp"
+#include "tools/atrium/client_policy.hpp"
 
 namespace atrium::cli {
 
@@ -15,6 +16,7 @@ struct options {
   bool cluster_insecure = false;
   std::vector<std::string> namespaces{"/"};
   unsigned actor_threads = 0;
+  app::client_policy policy;
   bool conformance = false;
   bool help = false;
 };

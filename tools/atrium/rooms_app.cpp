@@ -118,10 +118,14 @@ void tell_watchers(const namespace_handle& nsp, const watchers& w, const std::st
     nsp.to(targets).local().emit("adapter-event", args{std::move(what)});
 }
 
-void on_join(event& ev) {
+void on_join(event& ev, const client_policy& policy) {
   std::vector<std::string> rooms;
   if (ev.size() < 1 || !string_list(ev[0], rooms) || rooms.empty()) {
     ev.ack(refused("join expects a room name or an array of room names"));
+    return;
+  }
+  if (auto why = policy.refuse_join(ev.socket(), rooms)) {
+    ev.ack(refused(*why));
     return;
   }
   ev.socket().join(rooms);
@@ -137,7 +141,7 @@ void on_leave(event& ev) {
   ev.ack(ok());
 }
 
-void on_emit(event& ev) {
+void on_emit(event& ev, const client_policy& policy) {
   const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;
   const rapidjson::Value* name = spec ? member(*spec, "event") : nullptr;
   if (!name || !name->IsString()) {
@@ -163,6 +167,10 @@ void on_emit(event& ev) {
   bool self = self_v && self_v->IsTrue();
   auto local_v = member(*spec, "local");
   auto& s = ev.socket();
+  if (auto why = policy.refuse_emit(s, to)) {
+    ev.ack(refused(*why));
+    return;
+  }
   auto target = self ? s.namespace_() : s.broadcast();
   if (local_v && local_v->IsTrue())
     target = target.local();
@@ -172,9 +180,10 @@ void on_emit(event& ev) {
 }
 
 /// The selection `{to, except, local}` of a cluster-wide operation, namespace-wide (the asking
-/// socket included); nullopt when malformed.
-std::optional<broadcast_operator> selection_of(event& ev, const rapidjson::Value& spec) {
-  std::vector<std::string> to, except;
+/// socket included); nullopt when malformed. `to` receives the target rooms.
+std::optional<broadcast_operator> selection_of(event& ev, const rapidjson::Value& spec,
+                                               std::vector<std::string>& to) {
+  std::vector<std::string> except;
   auto to_v = member(spec, "to");
   auto except_v = member(spec, "except");
   if ((to_v && !string_list(*to_v, to)) || (except_v && !string_list(*except_v, except)))
@@ -201,7 +210,8 @@ std::chrono::milliseconds timeout_of(const rapidjson::Value& spec) {
 
 void on_fetch_sockets(event& ev) {
   auto& spec = spec_of(ev);
-  auto selection = selection_of(ev, spec);
+  std::vector<std::string> to;
+  auto selection = selection_of(ev, spec, to);
   if (!selection) {
     ev.ack(refused("fetch-sockets expects {to, except, timeout}"));
     return;
@@ -224,7 +234,8 @@ void on_fetch_sockets(event& ev) {
 
 void on_sockets_membership(event& ev, bool join) {
   auto& spec = spec_of(ev);
-  auto selection = selection_of(ev, spec);
+  std::vector<std::string> to;
+  auto selection = selection_of(ev, spec, to);
   std::vector<std::string> rooms;
   auto rooms_v = member(spec, "rooms");
   if (!selection || !rooms_v || !string_list(*rooms_v, rooms)) {
@@ -240,7 +251,8 @@ void on_sockets_membership(event& ev, bool join) {
 
 void on_disconnect_sockets(event& ev) {
   auto& spec = spec_of(ev);
-  auto selection = selection_of(ev, spec);
+  std::vector<std::string> to;
+  auto selection = selection_of(ev, spec, to);
   if (!selection) {
     ev.ack(refused("disconnect-sockets expects {to, except, close}"));
     return;
@@ -264,13 +276,18 @@ raw_json replies_json(const gathered_replies& r) {
     .done();
 }
 
-void on_emit_with_ack(event& ev) {
+void on_emit_with_ack(event& ev, const client_policy& policy) {
   auto& spec = spec_of(ev);
-  auto selection = selection_of(ev, spec);
+  std::vector<std::string> to;
+  auto selection = selection_of(ev, spec, to);
   auto name = member(spec, "event");
   auto args_v = member(spec, "args");
   if (!selection || !name || !name->IsString() || (args_v && !args_v->IsArray())) {
     ev.ack(refused("emit-with-ack expects {to, except, event, args, timeout}"));
+    return;
+  }
+  if (auto why = policy.refuse_emit(ev.socket(), to)) {
+    ev.ack(refused(*why));
     return;
   }
   auto self_v = member(spec, "self");
@@ -303,7 +320,11 @@ void on_server_side_emit(event& ev) {
                                [reply](gathered_replies& r) { reply(replies_json(r)); });
 }
 
-void on_private_message(event& ev) {
+void on_private_message(event& ev, const client_policy& policy) {
+  if (!policy.private_messages) {
+    ev.ack(refused("private messages are off"));
+    return;
+  }
   if (ev.size() < 1 || !ev[0].IsString())
     return;
   auto& s = ev.socket();
@@ -315,10 +336,21 @@ void on_private_message(event& ev) {
     .emit("private message", args::from_json_array("[" + elements + "]", ev.attachments()));
 }
 
+/// `handler`, for clients the policy lets command other sockets; the others get a refusal.
+event_handler admin_only(const std::shared_ptr<const client_policy>& policy,
+                         event_handler handler) {
+  if (policy->admin)
+    return handler;
+  return [](event& ev) {
+    ev.ack(refused("not allowed for clients (the server runs without --allow-admin)"));
+  };
+}
+
 } // namespace
 
-void install_rooms_app(namespace_handle nsp) {
+void install_rooms_app(namespace_handle nsp, client_policy rules) {
   auto watching = std::make_shared<watchers>();
+  auto policy = std::make_shared<const client_policy>(std::move(rules));
 
   nsp.use([](const handshake& hs) -> std::optional<connect_refusal> {
     auto auth = protocol::parse_json(hs.auth);
@@ -345,14 +377,14 @@ void install_rooms_app(namespace_handle nsp) {
   });
 
   // Listeners on the namespace rather than in a connection handler: one copy for all sockets.
-  nsp.on_event("join", on_join);
+  nsp.on_event("join", [policy](event& ev) { on_join(ev, *policy); });
   nsp.on_event("leave", on_leave);
-  nsp.on_event("emit", on_emit);
-  nsp.on_event("private message", on_private_message);
+  nsp.on_event("emit", [policy](event& ev) { on_emit(ev, *policy); });
+  nsp.on_event("private message", [policy](event& ev) { on_private_message(ev, *policy); });
   nsp.on_event("rooms", [](event& ev) {
     ev.ack(raw_json{json_array(ev.socket().rooms())});
   });
-  nsp.on_event("adapter", [](event& ev) {
+  nsp.on_event("adapter", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     auto& s = ev.socket();
     s.fetch_rooms([&s, reply](const membership_map& rooms) {
@@ -361,30 +393,32 @@ void install_rooms_app(namespace_handle nsp) {
         reply(json_object{}.raw("rooms", rooms_json).raw("sids", json_map(sids)).done());
       });
     });
-  });
-  nsp.on_event("fetch-sockets", on_fetch_sockets);
-  nsp.on_event("sockets-join", [](event& ev) { on_sockets_membership(ev, true); });
-  nsp.on_event("sockets-leave", [](event& ev) { on_sockets_membership(ev, false); });
-  nsp.on_event("disconnect-sockets", on_disconnect_sockets);
-  nsp.on_event("emit-with-ack", on_emit_with_ack);
-  nsp.on_event("server-side-emit", on_server_side_emit);
-  nsp.on_event("all-rooms", [](event& ev) {
+  }));
+  nsp.on_event("fetch-sockets", admin_only(policy, on_fetch_sockets));
+  nsp.on_event("sockets-join",
+               admin_only(policy, [](event& ev) { on_sockets_membership(ev, true); }));
+  nsp.on_event("sockets-leave",
+               admin_only(policy, [](event& ev) { on_sockets_membership(ev, false); }));
+  nsp.on_event("disconnect-sockets", admin_only(policy, on_disconnect_sockets));
+  nsp.on_event("emit-with-ack", [policy](event& ev) { on_emit_with_ack(ev, *policy); });
+  nsp.on_event("server-side-emit", admin_only(policy, on_server_side_emit));
+  nsp.on_event("all-rooms", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     ev.socket().fetch_all_rooms(timeout_of(spec_of(ev)),
                                 [reply](const std::set<std::string>& rooms) {
                                   reply(json_object{}.raw("rooms", json_array(rooms)).done());
                                 });
-  });
-  nsp.on_event("cluster", [](event& ev) {
+  }));
+  nsp.on_event("cluster", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     ev.socket().fetch_peers([reply](const std::vector<std::string>& peers) {
       reply(json_object{}.raw("peers", json_array(peers)).done());
     });
-  });
-  nsp.on_event("watch", [watching](event& ev) {
+  }));
+  nsp.on_event("watch", admin_only(policy, [watching](event& ev) {
     watching->add(ev.socket().id());
     ev.ack(ok());
-  });
+  }));
   nsp.on_event("call", [](event& ev) {
     auto reply = ev.take_ack();
     const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;

@@ -29,7 +29,7 @@ stop_server() {
 trap 'stop_server; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-"$atrium" --host 127.0.0.1 --port 0 >"$work/server.out" 2>&1 &
+"$atrium" --host 127.0.0.1 --port 0 --trusted-clients >"$work/server.out" 2>&1 &
 server_pid=$!
 
 url=

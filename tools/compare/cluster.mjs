@@ -24,7 +24,8 @@ async function startAtriumCluster() {
   for (let i = 0; i < NODES; i++) ports.push(await freePort());
   const nodes = [];
   for (let i = 0; i < NODES; i++) {
-    const args = ["--host", "127.0.0.1", "--port", "0", "--cluster-port", String(ports[i])];
+    const args = ["--host", "127.0.0.1", "--port", "0", "--trusted-clients",
+                  "--cluster-port", String(ports[i])];
     if (i > 0) args.push("--peer", `127.0.0.1:${ports[0]}`);
     nodes.push(startPinned(`atrium ${i + 1}`, SERVER_CPU, bin("atrium"), args, {
       // Ready once it listens for clients and sees both other nodes.

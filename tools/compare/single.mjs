@@ -24,7 +24,8 @@ function parseArgs(argv) {
 }
 
 const servers = {
-  atrium: () => startPinned("atrium", SERVER_CPU, bin("atrium"), ["--host", "127.0.0.1", "--port", "0"],
+  atrium: () => startPinned("atrium", SERVER_CPU, bin("atrium"),
+                            ["--host", "127.0.0.1", "--port", "0", "--trusted-clients"],
                             { ready: (line) => /^atrium listening on http:/.test(line) }),
   node: () => startPinned("node socket.io", SERVER_CPU, process.execPath,
                           [join(root, "tools/node-server/rooms-server.js"), "--port", "0"],

@@ -147,7 +147,7 @@ void inprocess_engine::start_node(const std::string& node, const std::vector<std
   opts.deterministic = true;
   auto io = std::make_unique<server>(opts);
   for (auto& name : namespaces)
-    app::install_rooms_app(io->of(name));
+    app::install_rooms_app(io->of(name), app::client_policy::trusted());
   scheduler_of(*io).run();
   nodes_.emplace(node, std::move(io));
 }

@@ -125,7 +125,8 @@ live_engine::~live_engine() {
 
 live_engine::process live_engine::spawn(const std::vector<std::string>& flags,
                                         std::uint16_t port) {
-  std::vector<std::string> words{binary_, "--host", "127.0.0.1", "--port", std::to_string(port)};
+  std::vector<std::string> words{binary_, "--host", "127.0.0.1", "--port", std::to_string(port),
+                                 "--trusted-clients"};
   words.insert(words.end(), flags.begin(), flags.end());
   std::vector<char*> argv;
   for (auto& w : words)

@@ -40,7 +40,12 @@ export function serverLabel() {
  * extraArgs (more command-line flags, appended as given).
  * Resolves to { url, host, port, stop(), output(), exited }.
  */
-export async function startServer({ namespaces = [], conformance = false, extraArgs = [] } = {}) {
+/**
+ * Starts atrium (or the reference server). Atrium's clients are trusted (--trusted-clients)
+ * unless `trusted` is false: the tests exercise what the rooms app can do, and the client
+ * policy has tests of its own.
+ */
+export async function startServer({ namespaces = [], conformance = false, extraArgs = [], trusted = true } = {}) {
   const flags = ["--host", "127.0.0.1", "--port", "0"];
   for (const nsp of namespaces) flags.push("--namespace", nsp);
   flags.push(...extraArgs);
@@ -57,6 +62,7 @@ export async function startServer({ namespaces = [], conformance = false, extraA
     }
     command = ATRIUM_BIN;
     args = conformance ? [...flags, "--conformance"] : flags;
+    if (trusted && !conformance) args.push("--trusted-clients");
   }
 
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
