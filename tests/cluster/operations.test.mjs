@@ -49,6 +49,20 @@ describe("cluster-wide operations", { skip: IS_REFERENCE && "atrium's cluster" }
     assert.ok(!everyone.sockets.some((s) => s.id === b.id || s.id === c.id), "except applies");
   });
 
+  it("a client cannot join the own-id room of a socket on another node", async () => {
+    const reply = await emitWithAck(b, "join", a.id);
+    assert.equal(reply && reply.ok, false, `joining ${a.id} from B: ${JSON.stringify(reply)}`);
+    // a's private messages still reach a alone.
+    const atA = record(a, "private message");
+    const atB = record(b, "private message");
+    c.emit("private message", a.id, "for a");
+    c.emit("private message", b.id, "for b"); // reaches B after "for a" would have
+    await atA.count(1);
+    await atB.count(1);
+    assert.deepEqual(atA.items[0], [c.id, "for a"]);
+    assert.deepEqual(atB.items, [[c.id, "for b"]], "B's client got nothing of a's");
+  });
+
   it("makes a selection join and leave rooms on every node", async () => {
     const tag = unique();
     const joined = unique("joined");

@@ -44,8 +44,6 @@ std::optional<std::string> client_policy::refuse_join(const socket& s,
       return "a room name cannot be empty";
     if (room.size() > max_room_name)
       return "room names are at most " + std::to_string(max_room_name) + " bytes";
-    if (looks_like_socket_id(room))
-      return "room names of the form of a socket id are private rooms";
     if (!join_patterns.empty()
         && std::none_of(join_patterns.begin(), join_patterns.end(),
                         [&](const std::string& p) { return glob_match(p, room); }))

@@ -40,7 +40,8 @@ struct client_policy {
     return p;
   }
 
-  /// Why `s` may not join `rooms`, or nullopt when it may.
+  /// Why `s` may not join `rooms`, or nullopt when it may as far as names and numbers go (the
+  /// rooms app also refuses other sockets' own-id rooms, which takes asking the cluster).
   std::optional<std::string> refuse_join(const socket& s,
                                          const std::vector<std::string>& rooms) const;
   /// Why `s` may not broadcast to `to` (empty: the whole namespace), or nullopt.
@@ -54,7 +55,8 @@ std::optional<client_policy::emit_scope> parse_emit_scope(std::string_view text)
 bool glob_match(std::string_view pattern, std::string_view text);
 
 /// Whether `room` has the form of a socket id (what random_socket_id makes): such a room may be
-/// another socket's private room, here or on another node of the cluster.
+/// another socket's private room, here or on another node of the cluster, which only asking
+/// the nodes tells.
 bool looks_like_socket_id(std::string_view room);
 
 } // namespace atrium::app

@@ -124,12 +124,34 @@ void on_join(event& ev, const client_policy& policy) {
     ev.ack(refused("join expects a room name or an array of room names"));
     return;
   }
-  if (auto why = policy.refuse_join(ev.socket(), rooms)) {
+  auto& s = ev.socket();
+  if (auto why = policy.refuse_join(s, rooms)) {
     ev.ack(refused(*why));
     return;
   }
-  ev.socket().join(rooms);
-  ev.ack(ok());
+  // A room named like a socket id may be a socket's own room, on this node or another: joining
+  // it would receive that socket's private messages. Ask every node whether it is.
+  std::vector<std::string> maybe_ids;
+  for (auto& room : rooms)
+    if (room != s.id() && looks_like_socket_id(room))
+      maybe_ids.push_back(room);
+  if (maybe_ids.empty()) {
+    s.join(rooms);
+    ev.ack(ok());
+    return;
+  }
+  auto reply = ev.take_ack();
+  s.fetch_sockets(s.namespace_().to(maybe_ids), std::chrono::seconds(2),
+                  [&s, rooms, maybe_ids, reply](const socket_infos& found) {
+                    for (auto& info : found)
+                      if (std::find(maybe_ids.begin(), maybe_ids.end(), info.id)
+                          != maybe_ids.end()) {
+                        reply(refused("room " + info.id + " is another socket's private room"));
+                        return;
+                      }
+                    s.join(rooms);
+                    reply(ok());
+                  });
 }
 
 void on_leave(event& ev) {
