@@ -33,6 +33,13 @@ std::optional<request_error> check_common(const request_target& t) {
   return std::nullopt;
 }
 
+/// The body of a refused handshake: Engine.IO's "Forbidden", saying which limit refused it.
+std::string limit_body(session_registry::admission verdict) {
+  if (verdict == session_registry::admission::full_for_address)
+    return R"({"code":4,"message":"Too many connections from this address"})";
+  return R"({"code":4,"message":"Too many connections"})";
+}
+
 handshake make_handshake(const http_request& req, const request_target& target,
                          const std::string& remote) {
   handshake hs;
@@ -61,8 +68,8 @@ handshake make_handshake(const http_request& req, const request_target& target,
 } // namespace
 
 engine_endpoint::engine_endpoint(asio::io_context& ioc, session_config cfg,
-                                 handler_factory factory)
-  : ioc_(ioc), cfg_(cfg), factory_(std::move(factory)) {
+                                 handler_factory factory, session_limits limits)
+  : ioc_(ioc), cfg_(cfg), factory_(std::move(factory)), registry_(limits) {
 }
 
 std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
@@ -74,8 +81,11 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
     auto s = std::make_shared<engine_session>(ioc_, cfg_, registry_, sid, kind,
                                               make_handshake(req, target, remote));
     s->set_handler(factory_(*s));
-    if (registry_.add(s))
+    auto verdict = registry_.add(s);
+    if (verdict == session_registry::admission::added)
       return s;
+    if (verdict != session_registry::admission::sid_taken)
+      return nullptr;
   }
 }
 
@@ -99,6 +109,10 @@ std::shared_ptr<engine_session> engine_endpoint::polling(http_request&& req,
       return nullptr;
     }
     auto s = create(transport_kind::polling, req, target, remote);
+    if (!s) {
+      r->respond(503, limit_body(registry_.admits(remote)));
+      return nullptr;
+    }
     asio::post(s->executor(), [s, r = std::move(r)] { s->open_polling(r); });
     return s;
   }
@@ -120,13 +134,20 @@ std::shared_ptr<engine_session> engine_endpoint::polling(http_request&& req,
   return s;
 }
 
-std::optional<http_refusal> engine_endpoint::check_websocket(const request_target& target) const {
+std::optional<http_refusal> engine_endpoint::check_websocket(const request_target& target,
+                                                             const std::string& remote) const {
   if (auto err = check_common(target))
     return http_refusal{400, error_body(*err)};
   if (*param(target, "transport") != "websocket")
     return http_refusal{400, error_body(request_error::bad_request)};
-  if (auto* sid = param(target, "sid"); sid && !registry_.find(*sid))
+  auto* sid = param(target, "sid");
+  if (sid && !registry_.find(*sid))
     return http_refusal{400, error_body(request_error::unknown_sid)};
+  if (!sid) {
+    auto verdict = registry_.admits(remote);
+    if (verdict != session_registry::admission::added)
+      return http_refusal{503, limit_body(verdict)};
+  }
   return std::nullopt;
 }
 
@@ -144,6 +165,11 @@ void engine_endpoint::websocket(asio::ip::tcp::socket socket, http_request&& req
     return;
   }
   auto s = create(transport_kind::websocket, req, target, remote);
+  if (!s) { // a limit was reached since check_websocket
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
   accept_websocket(std::move(socket), std::move(req), std::move(s), ws_role::open,
                    cfg_.max_payload);
 }

@@ -30,15 +30,18 @@ public:
   /// Makes what runs above Engine.IO for a new session (Socket.IO bridge, echo).
   using handler_factory = std::function<std::unique_ptr<session_handler>(engine_session&)>;
 
-  engine_endpoint(boost::asio::io_context& ioc, session_config cfg, handler_factory factory);
+  engine_endpoint(boost::asio::io_context& ioc, session_config cfg, handler_factory factory,
+                  session_limits limits = {});
 
   /// A long-polling request (any method but OPTIONS). Answers through `r`, now or later, and
   /// returns the session that holds the request, if any (it hears of an aborted request).
   std::shared_ptr<engine_session> polling(http_request&& req, const request_target& target,
                                           const std::string& remote, poll_responder_ptr r);
 
-  /// Whether a WebSocket upgrade request may go ahead (nullopt) or is refused over HTTP.
-  std::optional<http_refusal> check_websocket(const request_target& target) const;
+  /// Whether a WebSocket upgrade request from `remote` may go ahead (nullopt) or is refused
+  /// over HTTP.
+  std::optional<http_refusal> check_websocket(const request_target& target,
+                                              const std::string& remote) const;
 
   /// Takes a WebSocket upgrade request that passed `check_websocket`, with its socket.
   void websocket(boost::asio::ip::tcp::socket socket, http_request&& req,
@@ -52,6 +55,7 @@ public:
   std::size_t sessions() const { return registry_.size(); }
 
 private:
+  /// A new session, or nullptr when a limit refuses it.
   std::shared_ptr<engine_session> create(transport_kind kind, const http_request& req,
                                          const request_target& target,
                                          const std::string& remote);

@@ -130,7 +130,7 @@ private:
       return write(204, {}, {}, true, true);
     }
     if (is_websocket_upgrade(req)) {
-      if (auto refusal = ep->check_websocket(target))
+      if (auto refusal = ep->check_websocket(target, remote_))
         return write(refusal->status, std::move(refusal->body), "application/json", true);
       // The socket leaves this connection for good: it becomes a WebSocket on its session.
       stream_.expires_never();

@@ -66,10 +66,13 @@ void http_server::start() {
   bridge_options bridge;
   bridge.connect_timeout = std::chrono::milliseconds(d.opts.connect_timeout_ms);
   auto& registry = d.registry;
+  session_limits limits;
+  limits.max_sessions = d.opts.max_connections;
+  limits.max_per_address = d.opts.max_connections_per_address;
   d.socketio = std::make_unique<engine_endpoint>(
-    d.ioc, cfg, [&registry, bridge](engine_session& s) {
-      return make_socketio_bridge(s, registry, bridge);
-    });
+    d.ioc, cfg,
+    [&registry, bridge](engine_session& s) { return make_socketio_bridge(s, registry, bridge); },
+    limits);
   d.routes.engines.clear(); // a start() that failed to bind may be retried
   d.routes.engines.emplace_back(d.opts.path, d.socketio.get());
   if (d.opts.engineio_echo) {

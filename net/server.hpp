@@ -22,6 +22,8 @@ struct server_options {
   unsigned threads = 1;                 // I/O threads
   bool engineio_echo = false;           // also serve a bare Engine.IO echo at /engine.io/
   std::string cors_origin = "*";        // Access-Control-Allow-Origin for polling ("*": echo Origin)
+  std::size_t max_connections = 0;      // Engine.IO sessions at once; 0: no bound
+  std::size_t max_connections_per_address = 0; // from one remote address; 0: no bound
 };
 
 /// Listens for clients and bridges their Socket.IO sockets to `registry`.

@@ -30,6 +30,11 @@ clients join/leave rooms and broadcast to them (see README.md).
   --ping-timeout MS      Engine.IO pingTimeout (default 20000)
   --max-payload BYTES    maxHttpBufferSize: largest HTTP body / WebSocket message (default 1000000)
   --connect-timeout MS   close clients that join no namespace in time (default 45000)
+  --max-connections N    clients connected at once; more are refused with HTTP 503
+                         (default 0: no bound but the open-file limit)
+  --max-connections-per-address N
+                         clients at once from one remote address (default 0: no bound;
+                         behind a proxy every client has the proxy's address)
   --threads N            I/O threads (default 1)
   --actor-threads N      actor scheduler threads (default: one per CPU the process may use)
   --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
@@ -124,6 +129,12 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
         return std::nullopt;
     } else if (arg == "--connect-timeout") {
       if (!number(opts.http.connect_timeout_ms))
+        return std::nullopt;
+    } else if (arg == "--max-connections") {
+      if (!number(opts.http.max_connections))
+        return std::nullopt;
+    } else if (arg == "--max-connections-per-address") {
+      if (!number(opts.http.max_connections_per_address))
         return std::nullopt;
     } else if (arg == "--threads") {
       if (!number(opts.http.threads) || opts.http.threads == 0) {

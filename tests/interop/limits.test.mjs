@@ -1,0 +1,66 @@
+// Connection limits (atrium only): --max-connections and --max-connections-per-address refuse
+// the Engine.IO handshake past the bound, over polling and WebSocket alike, keep the clients
+// already connected working, and admit new clients again once others have left.
+
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { IS_REFERENCE, startServer } from "./lib/server.mjs";
+import { Clients, emitWithAck, once, sleep } from "./lib/client.mjs";
+import { roomsOf } from "./lib/app.mjs";
+
+const skip = IS_REFERENCE ? "connection limits are atrium's" : false;
+
+/** Connects a fresh client, retrying while the server still counts a client that just left. */
+async function connectWhenAdmitted(clients, mode, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = clients.open(mode);
+    const outcome = await Promise.race([
+      once(s, "connect", timeoutMs).then(() => "connected"),
+      once(s, "connect_error", timeoutMs).then(() => "refused"),
+    ]);
+    if (outcome === "connected") return s;
+    s.close();
+    if (Date.now() > deadline) throw new Error("still refused after a client left");
+    await sleep(50); // the departure is asynchronous on the server: ask again shortly
+  }
+}
+
+for (const flag of ["--max-connections", "--max-connections-per-address"]) {
+  describe(`${flag} 2`, { skip }, () => {
+    let server;
+    let clients;
+    before(async () => {
+      server = await startServer({ extraArgs: [flag, "2"] });
+      clients = new Clients(server.url);
+    });
+    afterEach(() => clients.closeAll());
+    after(() => server && server.stop());
+
+    // Each test starts with connectWhenAdmitted: the previous test's clients may still count.
+    it("a third client is refused over polling and WebSocket; the first two keep working", async () => {
+      const a = await connectWhenAdmitted(clients, "websocket");
+      const b = await connectWhenAdmitted(clients, "polling");
+      for (const mode of ["polling", "websocket"]) {
+        const c = clients.open(mode);
+        const [err] = await once(c, "connect_error", 5000, `connect_error for a third ${mode} client`);
+        assert.ok(err instanceof Error, `${mode}: the refusal is a connect_error`);
+        c.close();
+      }
+      assert.deepEqual(await roomsOf(a), [a.id]);
+      assert.deepEqual(await roomsOf(b), [b.id]);
+      assert.deepEqual(await emitWithAck(a, "join", "still-here"), { ok: true });
+    });
+
+    it("a client is admitted again once another has left", async () => {
+      const a = await connectWhenAdmitted(clients, "websocket");
+      await connectWhenAdmitted(clients, "websocket");
+      const refused = clients.open("websocket");
+      await once(refused, "connect_error", 5000, "connect_error past the limit");
+      refused.close();
+      a.close();
+      const c = await connectWhenAdmitted(clients, "websocket");
+      assert.deepEqual(await roomsOf(c), [c.id]);
+    });
+  });
+}
