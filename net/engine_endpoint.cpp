@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "actors/random_id.hpp"
+#include "net/server_stats.hpp"
 #include "net/websocket_transport.hpp"
 
 namespace atrium::net {
@@ -110,6 +111,8 @@ std::shared_ptr<engine_session> engine_endpoint::polling(http_request&& req,
     }
     auto s = create(transport_kind::polling, req, target, remote);
     if (!s) {
+      if (cfg_.stats)
+        ++cfg_.stats->connections_refused;
       r->respond(503, limit_body(registry_.admits(remote)));
       return nullptr;
     }
@@ -145,8 +148,11 @@ std::optional<http_refusal> engine_endpoint::check_websocket(const request_targe
     return http_refusal{400, error_body(request_error::unknown_sid)};
   if (!sid) {
     auto verdict = registry_.admits(remote);
-    if (verdict != session_registry::admission::added)
+    if (verdict != session_registry::admission::added) {
+      if (cfg_.stats)
+        ++cfg_.stats->connections_refused;
       return http_refusal{503, limit_body(verdict)};
+    }
   }
   return std::nullopt;
 }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "net/server_stats.hpp"
 #include "net/session_registry.hpp"
 #include "protocol/engineio.hpp"
 
@@ -47,11 +48,16 @@ send_status engine_session::send(packet_ptr packet, bool droppable) {
     if (!accepting_)
       return send_status::closed;
     // Volatile packets only go when the transport could write them at once.
-    if (droppable && (!writable_.load(std::memory_order_relaxed) || flush_busy_))
+    if (droppable && (!writable_.load(std::memory_order_relaxed) || flush_busy_)) {
+      if (cfg_.stats)
+        ++cfg_.stats->volatile_dropped;
       return send_status::dropped;
+    }
     if (outbox_.size() + frames > cfg_.max_queued_frames
         || outbox_bytes_ + bytes > cfg_.max_queued_bytes) {
       // Too far behind: rather than grow without bound, the client is let go.
+      if (cfg_.stats)
+        ++cfg_.stats->slow_consumer_closes;
       accepting_ = false;
       asio::post(strand_, [self = shared_from_this()] {
         self->end(disconnect_reason::transport_error);

@@ -26,6 +26,7 @@
 namespace atrium::net {
 
 class session_registry;
+struct server_stats;
 
 struct session_config {
   std::chrono::milliseconds ping_interval{25000};
@@ -33,7 +34,8 @@ struct session_config {
   std::size_t max_payload = 1000000;
   /// Bounds of the outbound queue: a client that falls this far behind is closed.
   std::size_t max_queued_frames = 16384;
-  std::size_t max_queued_bytes = std::size_t{64} << 20;
+  std::size_t max_queued_bytes = std::size_t{8} << 20;
+  server_stats* stats = nullptr; // counts slow consumers closed and volatile packets dropped
 };
 
 enum class transport_kind : std::uint8_t { polling, websocket };

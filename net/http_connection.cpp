@@ -122,6 +122,8 @@ private:
   void handle(http_request&& req) {
     remember(req);
     auto target = parse_target(view(req.target()));
+    if (routes_.stats && target.path == "/atrium/stats" && req.method() == http::verb::get)
+      return write(200, routes_.stats(), "application/json", false);
     auto* ep = routes_.find(target.path);
     if (!ep)
       return write(404, "Not Found", "text/plain", false);

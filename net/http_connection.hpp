@@ -4,6 +4,7 @@
 // ones (404, CORS preflight), hands polling requests to their endpoint and waits for the
 // answer, and hands WebSocket upgrades over for good.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ struct http_routes {
   std::vector<std::pair<std::string, engine_endpoint*>> engines; // path ("/socket.io/") → endpoint
   std::string cors_origin = "*";
   std::size_t max_body = 1000000;
+  /// When set, GET /atrium/stats answers with what it returns (JSON).
+  std::function<std::string()> stats;
 
   /// The endpoint serving `path` ("/socket.io/" or "/socket.io"), if any.
   engine_endpoint* find(std::string_view path) const;

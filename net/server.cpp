@@ -16,6 +16,7 @@
 #include "net/engine_endpoint.hpp"
 #include "net/http_connection.hpp"
 #include "net/listener.hpp"
+#include "net/server_stats.hpp"
 #include "net/socketio_bridge.hpp"
 #include "net/websocket_transport.hpp"
 
@@ -28,6 +29,7 @@ struct http_server::impl {
 
   server_options opts;
   namespace_registry& registry;
+  server_stats stats; // outlives the endpoints, sessions and connections that count into it
   // Declared first, destroyed last: everything below may hold handles into it.
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -63,8 +65,14 @@ void http_server::start() {
   cfg.ping_interval = std::chrono::milliseconds(d.opts.ping_interval_ms);
   cfg.ping_timeout = std::chrono::milliseconds(d.opts.ping_timeout_ms);
   cfg.max_payload = d.opts.max_payload;
+  cfg.stats = &d.stats;
+  cfg.max_queued_bytes = d.opts.max_queued_bytes;
   bridge_options bridge;
   bridge.connect_timeout = std::chrono::milliseconds(d.opts.connect_timeout_ms);
+  bridge.events_per_second = d.opts.max_events_per_second;
+  bridge.event_burst = d.opts.max_events_per_second; // a second's worth at once
+  bridge.on_flood = d.opts.disconnect_flooders ? flood_action::disconnect : flood_action::drop;
+  bridge.stats = &d.stats;
   auto& registry = d.registry;
   session_limits limits;
   limits.max_sessions = d.opts.max_connections;
@@ -82,6 +90,8 @@ void http_server::start() {
     d.routes.engines.emplace_back("/engine.io/", d.echo.get());
   }
   d.routes.cors_origin = d.opts.cors_origin;
+  if (d.opts.stats_endpoint)
+    d.routes.stats = [&d] { return d.stats.to_json(d.live_sessions()); };
   d.routes.max_body = d.opts.max_payload;
 
   auto address = asio::ip::make_address(d.opts.host); // throws system_error when malformed

@@ -24,6 +24,11 @@ struct server_options {
   std::string cors_origin = "*";        // Access-Control-Allow-Origin for polling ("*": echo Origin)
   std::size_t max_connections = 0;      // Engine.IO sessions at once; 0: no bound
   std::size_t max_connections_per_address = 0; // from one remote address; 0: no bound
+  double max_events_per_second = 1000;  // per socket (a second's worth may come at once); 0: none
+  bool disconnect_flooders = false;     // past that rate: disconnect the socket, not drop events
+  bool stats_endpoint = false;          // serve GET /atrium/stats (server_stats as JSON)
+  /// A client whose unsent bytes pass this (it reads too slowly) is closed ("transport error").
+  std::size_t max_queued_bytes = std::size_t{8} << 20;
 };
 
 /// Listens for clients and bridges their Socket.IO sockets to `registry`.

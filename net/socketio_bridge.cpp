@@ -8,6 +8,8 @@
 
 #include "actors/packets.hpp"
 #include "net/engine_session.hpp"
+#include "net/server_stats.hpp"
+#include "net/token_bucket.hpp"
 
 namespace atrium::net {
 
@@ -102,8 +104,8 @@ public:
     connect_timer_.reset(); // cancels its wait
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto& [nsp, ep] : sockets)
-      ep->disconnected(why);
+    for (auto& [nsp, joined] : sockets)
+      joined.ep->disconnected(why);
   }
 
   void release(const std::string& nsp) override { sockets_.erase(nsp); }
@@ -113,9 +115,9 @@ public:
   void disconnect_all() override {
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto& [nsp, ep] : sockets) {
+    for (auto& [nsp, joined] : sockets) {
       session_.send(packets::disconnect(nsp));
-      ep->disconnected(disconnect_reason::server_namespace_disconnect);
+      joined.ep->disconnected(disconnect_reason::server_namespace_disconnect);
     }
   }
 
@@ -136,7 +138,8 @@ private:
       ep->disconnected(disconnect_reason::transport_close);
       return;
     }
-    sockets_[p.nsp] = std::move(ep);
+    sockets_.emplace(p.nsp, joined_namespace{std::move(ep), token_bucket{opts_.events_per_second,
+                                                                         opts_.event_burst}});
     connect_timer_.reset(); // cancels its wait
   }
 
@@ -144,7 +147,7 @@ private:
     auto i = sockets_.find(nsp);
     if (i == sockets_.end())
       return;
-    auto ep = std::move(i->second);
+    auto ep = std::move(i->second.ep);
     sockets_.erase(i);
     ep->disconnected(disconnect_reason::client_namespace_disconnect);
   }
@@ -155,8 +158,30 @@ private:
       attachments_.clear();
       return; // not connected to that namespace: ignored
     }
-    i->second->packet(std::move(p), std::move(attachments_));
+    bool is_event = p.type == sio::packet_type::event || p.type == sio::packet_type::binary_event;
+    if (is_event && !i->second.events.take()) {
+      attachments_.clear();
+      return flooded(i);
+    }
+    i->second.ep->packet(std::move(p), std::move(attachments_));
     attachments_ = {};
+  }
+
+  /// Events past the socket's rate: dropped, or the socket is disconnected (as a server-side
+  /// disconnect: the client sees "io server disconnect").
+  template <class Iterator>
+  void flooded(Iterator i) {
+    if (opts_.stats)
+      ++opts_.stats->events_dropped;
+    if (opts_.on_flood != flood_action::disconnect)
+      return;
+    if (opts_.stats)
+      ++opts_.stats->flood_disconnects;
+    auto nsp = i->first;
+    auto ep = std::move(i->second.ep);
+    sockets_.erase(i);
+    session_.send(packets::disconnect(nsp));
+    ep->disconnected(disconnect_reason::server_namespace_disconnect);
   }
 
   void protocol_error() { session_.end(disconnect_reason::parse_error); }
@@ -165,7 +190,11 @@ private:
   namespace_registry& registry_;
   bridge_options opts_;
   connection_ptr conn_;
-  std::map<std::string, socket_endpoint_ptr> sockets_;
+  struct joined_namespace {
+    socket_endpoint_ptr ep;
+    token_bucket events; // the client's events to this socket
+  };
+  std::map<std::string, joined_namespace> sockets_;
   // Only clients that send binary packets need one.
   std::unique_ptr<sio::attachment_collector> collector_;
   std::vector<std::string> attachments_;

@@ -4,6 +4,7 @@
 // attachments and routes packets to the socket endpoint of each connected namespace.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "actors/socket_endpoint.hpp"
@@ -14,9 +15,18 @@ namespace atrium::net {
 
 class engine_session;
 
+struct server_stats;
+
+/// What happens to a socket whose client sends events faster than its rate.
+enum class flood_action : std::uint8_t { drop, disconnect };
+
 struct bridge_options {
   std::chrono::milliseconds connect_timeout{45000}; // no CONNECT in time: the session closes
   sio::limits limits;
+  double events_per_second = 0; // per socket; 0: no limit
+  double event_burst = 0;       // events a socket may send at once (at least 1)
+  flood_action on_flood = flood_action::drop;
+  server_stats* stats = nullptr; // counts what was dropped
 };
 
 std::unique_ptr<session_handler> make_socketio_bridge(engine_session& session,

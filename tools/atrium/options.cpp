@@ -35,6 +35,14 @@ clients join/leave rooms and broadcast to them (see README.md).
   --max-connections-per-address N
                          clients at once from one remote address (default 0: no bound;
                          behind a proxy every client has the proxy's address)
+  --max-events-per-second N
+                         events one socket may send a second (a second's worth at once);
+                         past it they are dropped and counted (default 1000; 0: no limit)
+  --disconnect-flooders  past that rate, disconnect the socket instead
+  --max-queued-bytes N   a client whose unsent bytes pass N (it reads too slowly) is closed
+                         and counted (default 8388608)
+  --stats                serve GET /atrium/stats: connections, and what was refused or
+                         dropped (connections, events, slow consumers, volatile packets)
   --threads N            I/O threads (default 1)
   --actor-threads N      actor scheduler threads (default: one per CPU the process may use)
   --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
@@ -57,8 +65,9 @@ clients join/leave rooms and broadcast to them (see README.md).
                          cluster, server-side-emit)
   --max-rooms-per-socket N  rooms a client may be in, its own included (default 1000)
   --max-room-name BYTES  longest room name a client may join (default 256)
-  --trusted-clients      clients may do everything (--allow-emit any --allow-admin): for tests
-                         and benchmarks, never on a public network
+  --trusted-clients      clients may do everything (--allow-emit any --allow-admin
+                         --max-events-per-second 0): for tests and benchmarks, never on a
+                         public network
   --conformance          the configuration the official Engine.IO/Socket.IO suites expect:
                          /engine.io/ echo, namespaces / and /custom, ping 300/200 ms,
                          --allow-emit any
@@ -71,6 +80,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
   bool ping_interval_set = false;
   bool ping_timeout_set = false;
   bool emit_set = false;
+  bool trusted = false;
+  bool events_set = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg{argv[i]};
     std::string_view value;
@@ -79,7 +90,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       arg = arg.substr(0, eq);
     } else if (arg != "--help" && arg != "--conformance" && arg != "--cluster-insecure"
                && arg != "--no-private-messages" && arg != "--allow-admin"
-               && arg != "--trusted-clients" && i + 1 < argc) {
+               && arg != "--trusted-clients" && arg != "--disconnect-flooders"
+               && arg != "--stats" && i + 1 < argc) {
       value = argv[++i];
     }
     auto number = [&](auto& out) {
@@ -103,6 +115,11 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       emit_set = true;
       opts.policy.emit = app::client_policy::emit_scope::any;
       opts.policy.admin = true;
+      trusted = true;
+    } else if (arg == "--disconnect-flooders") {
+      opts.http.disconnect_flooders = true;
+    } else if (arg == "--stats") {
+      opts.http.stats_endpoint = true;
     } else if (value.empty()) {
       problem = std::string{"missing value for "} + std::string{arg};
       return std::nullopt;
@@ -136,6 +153,17 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     } else if (arg == "--max-connections-per-address") {
       if (!number(opts.http.max_connections_per_address))
         return std::nullopt;
+    } else if (arg == "--max-events-per-second") {
+      if (!number(opts.http.max_events_per_second) || opts.http.max_events_per_second < 0) {
+        problem = "--max-events-per-second needs a number >= 0";
+        return std::nullopt;
+      }
+      events_set = true;
+    } else if (arg == "--max-queued-bytes") {
+      if (!number(opts.http.max_queued_bytes) || opts.http.max_queued_bytes == 0) {
+        problem = "--max-queued-bytes needs a number >= 1";
+        return std::nullopt;
+      }
     } else if (arg == "--threads") {
       if (!number(opts.http.threads) || opts.http.threads == 0) {
         problem = "--threads needs a number >= 1";
@@ -207,6 +235,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     problem = "--peer needs --cluster-port";
     return std::nullopt;
   }
+  if (trusted && !events_set)
+    opts.http.max_events_per_second = 0;
   if (opts.conformance) {
     // Exactly what the official suites expect (see shared/CONFORMANCE.md).
     opts.http.engineio_echo = true;

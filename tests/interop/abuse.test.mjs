@@ -1,0 +1,168 @@
+// Abuse (atrium only): past --max-events-per-second a socket's events are dropped and counted
+// (or, with --disconnect-flooders, the socket is disconnected) while the flooding client
+// recovers and the others are served; a client that stops reading during a broadcast storm is
+// closed at --max-queued-bytes while the others get every message; GET /atrium/stats reports
+// it all.
+
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { IS_REFERENCE, startServer } from "./lib/server.mjs";
+import { Clients, ackTimeout, emitWithAck, once, record, sleep } from "./lib/client.mjs";
+import { broadcast, join, roomsOf } from "./lib/app.mjs";
+import { RawSockets } from "./lib/raw.mjs";
+
+const skip = IS_REFERENCE ? "rate limits and stats are atrium's" : false;
+
+async function stats(server) {
+  const res = await fetch(`${server.url}/atrium/stats`);
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+/** Polls the stats until `pred` holds (the server counts asynchronously), at most 5 s. */
+async function statsUntil(server, pred, what) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const s = await stats(server);
+    if (pred(s)) return s;
+    if (Date.now() > deadline) throw new Error(`stats never showed ${what}: ${JSON.stringify(s)}`);
+    await sleep(20);
+  }
+}
+
+/** Asks for the socket's rooms until an answer comes (its bucket refills with time). */
+async function roomsWhenServed(socket) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await emitWithAck(socket, "rooms", ackTimeout(300));
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
+describe("--max-events-per-second 5 --stats", { skip }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startServer({ trusted: false, extraArgs: ["--max-events-per-second", "5", "--stats"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => clients.closeAll());
+  after(() => server && server.stop());
+
+  it("a flood is dropped and counted; the flooder recovers; others are served", async () => {
+    const before = await stats(server);
+    const [flooder, other] = [await clients.connect("websocket"), await clients.connect("websocket")];
+    let answered = 0;
+    for (let i = 0; i < 100; i++) flooder.emit("rooms", () => { answered++; });
+    const after = await statsUntil(server, (s) => s.events_dropped >= before.events_dropped + 90,
+                                   "90 dropped events");
+    assert.ok(answered <= 10, `at most a burst was answered, got ${answered}`);
+    assert.equal(after.connections, before.connections + 2);
+    assert.deepEqual(await roomsOf(other), [other.id], "another client is served at once");
+    assert.deepEqual(await roomsWhenServed(flooder), [flooder.id], "the flooder is served again");
+    assert.ok(flooder.connected, "dropping does not disconnect");
+  });
+});
+
+describe("--max-events-per-second 5 --disconnect-flooders --stats", { skip }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startServer({ trusted: false, extraArgs: ["--max-events-per-second", "5",
+                                                             "--disconnect-flooders", "--stats"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => clients.closeAll());
+  after(() => server && server.stop());
+
+  it("a flooding socket is disconnected by the server and counted", async () => {
+    const flooder = await clients.connect("websocket");
+    const other = await clients.connect("websocket");
+    const gone = once(flooder, "disconnect", 5000, "the flooder's disconnect");
+    for (let i = 0; i < 100; i++) flooder.emit("rooms", () => {});
+    const [reason] = await gone;
+    assert.equal(reason, "io server disconnect");
+    const s = await statsUntil(server, (x) => x.flood_disconnects >= 1, "a flood disconnect");
+    assert.ok(s.events_dropped >= 1);
+    assert.deepEqual(await roomsOf(other), [other.id], "another client is served");
+  });
+});
+
+describe("--max-connections 1 --stats", { skip }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startServer({ extraArgs: ["--max-connections", "1", "--stats"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => clients.closeAll());
+  after(() => server && server.stop());
+
+  it("refused connections are counted", async () => {
+    await clients.connect("websocket");
+    const refused = clients.open("polling");
+    await once(refused, "connect_error", 5000, "connect_error past the limit");
+    const s = await stats(server);
+    assert.equal(s.connections, 1);
+    assert.ok(s.connections_refused >= 1, JSON.stringify(s));
+  });
+});
+
+describe("stats endpoint off by default", { skip }, () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(() => server && server.stop());
+
+  it("GET /atrium/stats is not served without --stats", async () => {
+    const res = await fetch(`${server.url}/atrium/stats`);
+    assert.equal(res.status, 404);
+  });
+});
+
+describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broadcast storm", { skip }, () => {
+  let server;
+  let clients;
+  const raw = new RawSockets();
+  before(async () => {
+    server = await startServer({ extraArgs: ["--max-queued-bytes", "2000000", "--stats"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => { clients.closeAll(); raw.closeAll(); });
+  after(() => server && server.stop());
+
+  it("is closed and counted; the other members get every message, in order", async () => {
+    // The stalled reader: a raw Socket.IO client that joins, then stops reading.
+    const stalled = raw.open(`${server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
+                             { autoPong: true });
+    await stalled.next(); // open packet
+    stalled.send("40");
+    assert.match(await stalled.next(), /^40\{"sid":/);
+    stalled.send('421["join","storm"]');
+    assert.equal(await stalled.next(), '431[{"ok":true}]');
+    stalled.ws._socket.pause();
+
+    const [member, publisher] = [await clients.connect("websocket"), await clients.connect("websocket")];
+    await join(member, "storm");
+    const got = record(member, "storm");
+    // 16 MB to the room, in acknowledged batches so that the healthy member keeps up: far past
+    // what the stalled client's socket buffers and queue may hold.
+    const batches = 40;
+    const perBatch = 100;
+    const filler = "x".repeat(4000);
+    for (let b = 0; b < batches; b++) {
+      for (let i = 1; i < perBatch; i++)
+        publisher.emit("emit", { to: ["storm"], event: "storm", args: [b * perBatch + i - 1, filler] });
+      await broadcast(publisher, { to: ["storm"], event: "storm", args: [b * perBatch + perBatch - 1, filler] });
+    }
+    await got.count(batches * perBatch, 20_000);
+    assert.deepEqual(got.items.map((args) => args[0]), [...Array(batches * perBatch).keys()],
+                     "the healthy member got the storm, in order");
+    const s = await statsUntil(server, (x) => x.slow_consumer_closes >= 1, "a slow consumer closed");
+    assert.equal(s.slow_consumer_closes, 1, "only the stalled client was closed");
+    stalled.ws._socket.resume();
+    await stalled.closed(5000, "the server to close the stalled client");
+  });
+});
