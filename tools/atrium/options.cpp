@@ -101,6 +101,15 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       }
       return true;
     };
+    auto positive = [&](auto& out) {
+      if (!number(out))
+        return false;
+      if (out == 0) {
+        problem = std::string{arg} + " needs a number >= 1";
+        return false;
+      }
+      return true;
+    };
     if (arg == "--help" || arg == "-h") {
       opts.help = true;
     } else if (arg == "--conformance") {
@@ -160,15 +169,11 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       }
       events_set = true;
     } else if (arg == "--max-queued-bytes") {
-      if (!number(opts.http.max_queued_bytes) || opts.http.max_queued_bytes == 0) {
-        problem = "--max-queued-bytes needs a number >= 1";
+      if (!positive(opts.http.max_queued_bytes))
         return std::nullopt;
-      }
     } else if (arg == "--threads") {
-      if (!number(opts.http.threads) || opts.http.threads == 0) {
-        problem = "--threads needs a number >= 1";
+      if (!positive(opts.http.threads))
         return std::nullopt;
-      }
     } else if (arg == "--cluster-port") {
       if (!number(opts.cluster.port))
         return std::nullopt;
@@ -197,15 +202,11 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       opts.policy.emit = *scope;
       emit_set = true;
     } else if (arg == "--max-rooms-per-socket") {
-      if (!number(opts.policy.max_rooms_per_socket) || opts.policy.max_rooms_per_socket == 0) {
-        problem = "--max-rooms-per-socket needs a number >= 1";
+      if (!positive(opts.policy.max_rooms_per_socket))
         return std::nullopt;
-      }
     } else if (arg == "--max-room-name") {
-      if (!number(opts.policy.max_room_name) || opts.policy.max_room_name == 0) {
-        problem = "--max-room-name needs a number >= 1";
+      if (!positive(opts.policy.max_room_name))
         return std::nullopt;
-      }
     } else if (arg == "--actor-threads") {
       if (!number(opts.actor_threads))
         return std::nullopt;
