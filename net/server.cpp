@@ -73,6 +73,9 @@ void http_server::start() {
   bridge.event_burst = d.opts.max_events_per_second; // a second's worth at once
   bridge.on_flood = d.opts.disconnect_flooders ? flood_action::disconnect : flood_action::drop;
   bridge.stats = &d.stats;
+  bridge.max_namespaces = d.opts.max_namespaces_per_client;
+  bridge.limits.max_attachments = d.opts.max_attachments;
+  bridge.limits.max_json_depth = d.opts.max_json_depth;
   auto& registry = d.registry;
   session_limits limits;
   limits.max_sessions = d.opts.max_connections;

@@ -26,6 +26,9 @@ struct server_options {
   std::size_t max_connections_per_address = 0; // from one remote address; 0: no bound
   double max_events_per_second = 1000;  // per socket (a second's worth may come at once); 0: none
   bool disconnect_flooders = false;     // past that rate: disconnect the socket, not drop events
+  std::size_t max_namespaces_per_client = 32; // namespaces one connection may join; 0: no bound
+  std::size_t max_attachments = 10;     // binary attachments of one packet
+  std::size_t max_json_depth = 32;      // nesting of a packet's JSON
   bool stats_endpoint = false;          // serve GET /atrium/stats (server_stats as JSON)
   /// A client whose unsent bytes pass this (it reads too slowly) is closed ("transport error").
   std::size_t max_queued_bytes = std::size_t{8} << 20;

@@ -128,6 +128,10 @@ private:
     // the new one, and a body of repeated CONNECTs would spawn a socket each.
     if (sockets_.count(p.nsp) > 0)
       return;
+    if (opts_.max_namespaces != 0 && sockets_.size() >= opts_.max_namespaces) {
+      session_.send(packets::connect_error(p.nsp, "Too many namespaces on one connection"));
+      return;
+    }
     std::string auth = p.data.empty() ? std::string{"{}"} : std::move(p.data);
     auto ep = registry_.connect(p.nsp, conn_, session_.client_handshake(), std::move(auth));
     if (!ep) {

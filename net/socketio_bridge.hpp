@@ -26,6 +26,7 @@ struct bridge_options {
   double events_per_second = 0; // per socket; 0: no limit
   double event_burst = 0;       // events a socket may send at once (at least 1)
   flood_action on_flood = flood_action::drop;
+  std::size_t max_namespaces = 32; // namespaces one connection may join at once; 0: no bound
   server_stats* stats = nullptr; // counts what was dropped
 };
 

@@ -64,3 +64,40 @@ for (const flag of ["--max-connections", "--max-connections-per-address"]) {
     });
   });
 }
+
+describe("--max-namespaces-per-client 2 --max-attachments 1 --max-json-depth 4", { skip }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startServer({ namespaces: ["/a", "/b"],
+                                 extraArgs: ["--max-namespaces-per-client", "2", "--max-attachments", "1",
+                                             "--max-json-depth", "4"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => clients.closeAll());
+  after(() => server && server.stop());
+
+  it("a connection joins two namespaces; a third gets connect_error, the two keep working", async () => {
+    const mode = "websocket";
+    const manager = clients.manager(mode);
+    const root = await clients.connectVia(manager, mode, "/");
+    const a = await clients.connectVia(manager, mode, "/a");
+    const b = manager.socket("/b");
+    const [err] = await once(b, "connect_error", 5000, "connect_error for a third namespace");
+    assert.match(err.message, /Too many namespaces/);
+    assert.deepEqual(await roomsOf(root), [root.id]);
+    assert.deepEqual(await roomsOf(a), [a.id]);
+  });
+
+  it("a packet past the attachment or depth limit closes that connection only", async () => {
+    const other = await clients.connect("websocket");
+    for (const args of [[Buffer.from([1]), Buffer.from([2])], [[[[[["deep"]]]]]]]) {
+      const s = await clients.connect("websocket");
+      const gone = once(s, "disconnect", 5000, "disconnect after a packet past a limit");
+      s.emit("rooms", ...args);
+      const [reason] = await gone;
+      assert.equal(reason, "transport close");
+    }
+    assert.deepEqual(await roomsOf(other), [other.id], "another client is unaffected");
+  });
+});

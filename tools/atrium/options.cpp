@@ -5,6 +5,8 @@
 #include <limits>
 #include <string_view>
 
+#include "protocol/json.hpp"
+
 namespace atrium::cli {
 
 namespace {
@@ -41,6 +43,12 @@ clients join/leave rooms and broadcast to them (see README.md).
   --disconnect-flooders  past that rate, disconnect the socket instead
   --max-queued-bytes N   a client whose unsent bytes pass N (it reads too slowly) is closed
                          and counted (default 8388608)
+  --max-namespaces-per-client N
+                         namespaces one connection may join at once (default 32; 0: none);
+                         past it CONNECT gets CONNECT_ERROR
+  --max-attachments N    binary attachments of one packet (default 10); more closes the
+                         connection as a protocol error
+  --max-json-depth N     nesting of a packet's JSON (1 to 32, default 32); deeper closes it too
   --stats                serve GET /atrium/stats: connections, and what was refused or
                          dropped (connections, events, slow consumers, volatile packets)
   --threads N            I/O threads (default 1)
@@ -171,6 +179,20 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     } else if (arg == "--max-queued-bytes") {
       if (!positive(opts.http.max_queued_bytes))
         return std::nullopt;
+    } else if (arg == "--max-namespaces-per-client") {
+      if (!number(opts.http.max_namespaces_per_client))
+        return std::nullopt;
+    } else if (arg == "--max-attachments") {
+      if (!number(opts.http.max_attachments))
+        return std::nullopt;
+    } else if (arg == "--max-json-depth") {
+      // The actors parse event data with the default depth: the flag may only lower it.
+      if (!number(opts.http.max_json_depth) || opts.http.max_json_depth == 0
+          || opts.http.max_json_depth > protocol::default_max_json_depth) {
+        problem = "--max-json-depth needs a number from 1 to "
+                  + std::to_string(protocol::default_max_json_depth);
+        return std::nullopt;
+      }
     } else if (arg == "--threads") {
       if (!positive(opts.http.threads))
         return std::nullopt;
