@@ -166,3 +166,38 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
     await stalled.closed(5000, "the server to close the stalled client");
   });
 });
+
+describe("thousands of unknown namespaces and a room-join flood", { skip }, () => {
+  let server;
+  let clients;
+  const raw = new RawSockets();
+  before(async () => {
+    server = await startServer({ trusted: false, extraArgs: ["--stats"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => { clients.closeAll(); raw.closeAll(); });
+  after(() => server && server.stop());
+
+  it("2,000 CONNECTs to unknown namespaces each get CONNECT_ERROR and leave nothing behind", async () => {
+    const s = raw.open(`${server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
+                       { autoPong: true });
+    await s.next();
+    for (let i = 0; i < 2000; i++) s.send(`40/nowhere-${i},`);
+    for (let i = 0; i < 2000; i++)
+      assert.equal(await s.next(), `44/nowhere-${i},{"message":"Invalid namespace"}`);
+    s.send("40");
+    assert.match(await s.next(), /^40\{"sid":/, "the same connection still joins /");
+    const other = await clients.connect("websocket");
+    assert.deepEqual(await roomsOf(other), [other.id]);
+  });
+
+  it("joining 2,000 rooms at once is refused; 999 are taken", async () => {
+    const a = await clients.connect("websocket");
+    const many = Array.from({ length: 2000 }, (_, i) => `flood-${i}`);
+    const reply = await emitWithAck(a, "join", many);
+    assert.equal(reply.ok, false, JSON.stringify(reply));
+    assert.deepEqual(await roomsOf(a), [a.id], "nothing of the refused join was taken");
+    await join(a, many.slice(0, 999));
+    assert.equal((await roomsOf(a)).length, 1000);
+  });
+});
