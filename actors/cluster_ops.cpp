@@ -52,13 +52,20 @@ void server_side_emit(caf::event_based_actor* self, const namespace_core& core,
                       nodes_asked::others);
 }
 
+namespace {
+
+caf::behavior helper_actor(caf::event_based_actor* self,
+                           const std::function<void(caf::event_based_actor*)>& start) {
+  start(self);
+  // Kept alive by this behavior until the operation's callback has run and quit.
+  return {[](run_atom, task& t) { t(); }};
+}
+
+} // namespace
+
 void on_helper_actor(const namespace_core& core,
                      std::function<void(caf::event_based_actor*)> start) {
-  core.supervisor->home_system().spawn([start](caf::event_based_actor* self) -> caf::behavior {
-    start(self);
-    // Kept alive by this behavior until the operation's callback has run and quit.
-    return {[](run_atom, task& t) { t(); }};
-  });
+  core.supervisor->home_system().spawn(helper_actor, std::move(start));
 }
 
 } // namespace atrium::cluster_ops

@@ -63,16 +63,18 @@ void supervisor_state::add(socket_key key, const std::string& room) {
     // Most rooms (every socket's own-id room) have one member: start with two buckets, where
     // a first insert would allocate eleven.
     entry->second.members.reserve(1);
-    // A socket's own-id room needs no actor of its own.
+    // A socket's own-id room needs no actor of its own; another room's actor starts with its
+    // first member.
     if (keys_by_sid.count(room) == 0)
-      entry->second.actor = self->spawn<caf::lazy_init>(room_actor);
+      entry->second.actor =
+        self->spawn<caf::lazy_init>(room_actor, key, sock->second.conn);
     publish(adapter_event_type::create_room, room, {});
   }
   // Listeners cannot change membership synchronously (joins arrive as messages), so `entry`
   // is still valid here.
   if (!entry->second.members.insert(key).second)
     return;
-  if (entry->second.actor)
+  if (entry->second.actor && !created)
     self->send(entry->second.actor, add_atom::value, key, sock->second.conn);
   publish(adapter_event_type::join_room, room, sock->second.sid);
 }

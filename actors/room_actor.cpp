@@ -2,7 +2,9 @@
 
 namespace atrium {
 
-caf::behavior room_actor(caf::stateful_actor<room_state>* self) {
+caf::behavior room_actor(caf::stateful_actor<room_state>* self, socket_key first,
+                         connection_ptr conn) {
+  self->state.members.emplace(first, std::move(conn));
   return {
     [=](add_atom, socket_key key, const connection_ptr& conn) {
       self->state.members.emplace(key, conn);

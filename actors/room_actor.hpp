@@ -16,6 +16,8 @@ struct room_state {
   static inline const char* name = "atrium.room";
 };
 
-caf::behavior room_actor(caf::stateful_actor<room_state>* self);
+/// A room is created by its first member joining: that member comes with the spawn.
+caf::behavior room_actor(caf::stateful_actor<room_state>* self, socket_key first,
+                         connection_ptr conn);
 
 } // namespace atrium
