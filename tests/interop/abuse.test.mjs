@@ -201,3 +201,37 @@ describe("thousands of unknown namespaces and a room-join flood", { skip }, () =
     assert.equal((await roomsOf(a)).length, 1000);
   });
 });
+
+describe("a disconnect storm of 500 clients", { skip }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startServer({ extraArgs: ["--stats"] });
+    clients = new Clients(server.url);
+  });
+  afterEach(() => clients.closeAll());
+  after(() => server && server.stop());
+
+  it("every session and room goes away; a client connected before and a fresh one are served", async () => {
+    const before = await stats(server);
+    const veteran = await clients.connect("websocket");
+    await join(veteran, "storm-room");
+    const crowd = [];
+    for (let i = 0; i < 10; i++) {
+      const batch = await Promise.all(Array.from({ length: 50 }, () => clients.connect("websocket")));
+      await Promise.all(batch.map((s) => join(s, "storm-room")));
+      crowd.push(...batch);
+    }
+    assert.equal((await stats(server)).connections, before.connections + 501);
+    for (const s of crowd) s.disconnect(); // all at once
+    await statsUntil(server, (s) => s.connections === before.connections + 1,
+                     "the 500 sessions gone");
+    const adapter = await emitWithAck(veteran, "adapter");
+    assert.deepEqual(adapter.rooms["storm-room"], [veteran.id], "the room keeps only the veteran");
+    assert.equal(Object.keys(adapter.sids).length, 1, "the adapter holds only the veteran");
+    const fresh = await clients.connect("websocket");
+    const got = record(veteran, "after-storm");
+    await broadcast(fresh, { to: ["storm-room"], event: "after-storm", args: [1] });
+    await got.count(1);
+  });
+});
