@@ -90,6 +90,9 @@ for (const mode of MODE_NAMES) {
       const w = await connect();
       const events = await watch(w);
       const a = await connect();
+      // a's own-id room events may reach the watcher after a is connected (over polling, on
+      // the watcher's next request): wait for them, so that the quiet window sees only leave's.
+      await events.until(has("join-room", { room: a.id, id: a.id }), `join-room of own id ${a.id}`);
       const r = unique();
       await leave(a, r);
       await events.quiet();
