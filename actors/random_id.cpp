@@ -28,11 +28,17 @@ void fill_random(unsigned char* out, std::size_t n) {
   }
 }
 
+constexpr std::string_view alphabet =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 } // namespace
 
+bool has_socket_id_form(std::string_view name) {
+  return name.size() == socket_id_length
+         && name.find_first_not_of(alphabet) == std::string_view::npos;
+}
+
 std::string random_id(std::size_t n) {
-  static constexpr char alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::array<unsigned char, 64> buffer;
   if (n > buffer.size())
     throw std::invalid_argument("random_id: at most 64 bytes");

@@ -44,12 +44,22 @@ CAF_TEST(socket ids are url - safe distinct and fit std::string inline) {
   for (int i = 0; i < 2000; ++i) {
     auto id = random_socket_id();
     CAF_REQUIRE_EQUAL(id.size(), 15u); // 88 bits
+    CAF_CHECK(has_socket_id_form(id));
     CAF_CHECK_EQUAL(id.capacity(), std::string{}.capacity()); // no heap block of its own
     for (char c : id)
       CAF_CHECK(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
     seen.insert(id);
   }
   CAF_CHECK_EQUAL(seen.size(), 2000u);
+}
+
+CAF_TEST(only names of 15 url - safe characters have the form of a socket id) {
+  CAF_CHECK(has_socket_id_form("ABCDEFGHIJKLMN_"));
+  CAF_CHECK(has_socket_id_form("abc-123_XYZ-789"));
+  CAF_CHECK(!has_socket_id_form("ABCDEFGHIJKLMN"));   // 14
+  CAF_CHECK(!has_socket_id_form("ABCDEFGHIJKLMNOP")); // 16
+  CAF_CHECK(!has_socket_id_form("ABCDEFGHIJKLMN."));
+  CAF_CHECK(!has_socket_id_form(""));
 }
 
 CAF_TEST(a batch becomes one polling payload) {

@@ -27,13 +27,6 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-bool looks_like_socket_id(std::string_view room) {
-  return room.size() == 15 && std::all_of(room.begin(), room.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                  || c == '-' || c == '_';
-         });
-}
-
 std::optional<std::string> client_policy::refuse_join(const socket& s,
                                                       const std::vector<std::string>& rooms) const {
   std::size_t added = 0;

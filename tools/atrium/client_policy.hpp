@@ -54,9 +54,4 @@ std::optional<client_policy::emit_scope> parse_emit_scope(std::string_view text)
 /// `*` matches any run of characters (none included), `?` exactly one; nothing else is special.
 bool glob_match(std::string_view pattern, std::string_view text);
 
-/// Whether `room` has the form of a socket id (what random_socket_id makes): such a room may be
-/// another socket's private room, here or on another node of the cluster, which only asking
-/// the nodes tells.
-bool looks_like_socket_id(std::string_view room);
-
 } // namespace atrium::app

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/random_id.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium::app {
@@ -133,7 +134,7 @@ void on_join(event& ev, const client_policy& policy) {
   // it would receive that socket's private messages. Ask every node whether it is.
   std::vector<std::string> maybe_ids;
   for (auto& room : rooms)
-    if (room != s.id() && looks_like_socket_id(room))
+    if (room != s.id() && has_socket_id_form(room))
       maybe_ids.push_back(room);
   if (maybe_ids.empty()) {
     s.join(rooms);
