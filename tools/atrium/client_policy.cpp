@@ -1,6 +1,7 @@
 #include "tools/atrium/client_policy.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace atrium::app {
 
@@ -29,9 +30,9 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 
 std::optional<std::string> client_policy::refuse_join(const socket& s,
                                                       const std::vector<std::string>& rooms) const {
-  std::size_t added = 0;
+  std::set<std::string_view> added; // a name listed twice is one more room
   for (auto& room : rooms) {
-    if (room == s.id() || s.rooms().count(room) > 0)
+    if (s.rooms().count(room) > 0 || added.count(room) > 0)
       continue; // already in it
     if (room.empty())
       return "a room name cannot be empty";
@@ -41,9 +42,9 @@ std::optional<std::string> client_policy::refuse_join(const socket& s,
         && std::none_of(join_patterns.begin(), join_patterns.end(),
                         [&](const std::string& p) { return glob_match(p, room); }))
       return "room " + room + " may not be joined";
-    ++added;
+    added.insert(room);
   }
-  if (s.rooms().size() + added > max_rooms_per_socket)
+  if (s.rooms().size() + added.size() > max_rooms_per_socket)
     return "a socket is in at most " + std::to_string(max_rooms_per_socket) + " rooms";
   return std::nullopt;
 }
