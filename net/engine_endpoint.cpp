@@ -76,7 +76,8 @@ engine_endpoint::engine_endpoint(asio::io_context& ioc, session_config cfg,
 std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
                                                         const http_request& req,
                                                         const request_target& target,
-                                                        const std::string& remote) {
+                                                        const std::string& remote,
+                                                        std::string& refusal) {
   for (;;) {
     auto sid = random_id();
     auto s = std::make_shared<engine_session>(ioc_, cfg_, registry_, sid, kind,
@@ -85,8 +86,12 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
     auto verdict = registry_.add(s);
     if (verdict == session_registry::admission::added)
       return s;
-    if (verdict != session_registry::admission::sid_taken)
+    if (verdict != session_registry::admission::sid_taken) {
+      if (cfg_.stats)
+        ++cfg_.stats->connections_refused;
+      refusal = limit_body(verdict);
       return nullptr;
+    }
   }
 }
 
@@ -109,11 +114,10 @@ std::shared_ptr<engine_session> engine_endpoint::polling(http_request&& req,
       r->respond(400, error_body(request_error::bad_handshake_method));
       return nullptr;
     }
-    auto s = create(transport_kind::polling, req, target, remote);
+    std::string refusal;
+    auto s = create(transport_kind::polling, req, target, remote, refusal);
     if (!s) {
-      if (cfg_.stats)
-        ++cfg_.stats->connections_refused;
-      r->respond(503, limit_body(registry_.admits(remote)));
+      r->respond(503, std::move(refusal));
       return nullptr;
     }
     asio::post(s->executor(), [s, r = std::move(r)] { s->open_polling(r); });
@@ -170,7 +174,8 @@ void engine_endpoint::websocket(asio::ip::tcp::socket socket, http_request&& req
                      cfg_.max_payload);
     return;
   }
-  auto s = create(transport_kind::websocket, req, target, remote);
+  std::string refusal; // the upgrade is accepted already: the client only sees a close
+  auto s = create(transport_kind::websocket, req, target, remote, refusal);
   if (!s) { // a limit was reached since check_websocket
     boost::system::error_code ignored;
     socket.close(ignored);

@@ -55,10 +55,10 @@ public:
   std::size_t sessions() const { return registry_.size(); }
 
 private:
-  /// A new session, or nullptr when a limit refuses it.
+  /// A new session, or nullptr when a limit refuses it (counted; `refusal` is the body).
   std::shared_ptr<engine_session> create(transport_kind kind, const http_request& req,
                                          const request_target& target,
-                                         const std::string& remote);
+                                         const std::string& remote, std::string& refusal);
 
   boost::asio::io_context& ioc_;
   session_config cfg_;

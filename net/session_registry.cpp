@@ -28,7 +28,8 @@ session_registry::admission session_registry::add(std::shared_ptr<engine_session
     return verdict;
   if (!sessions_.emplace(sid, std::move(s)).second)
     return admission::sid_taken;
-  ++per_address_[address];
+  if (limits_.max_per_address != 0) // counted only when bounded
+    ++per_address_[address];
   return admission::added;
 }
 
@@ -45,9 +46,11 @@ void session_registry::remove(const std::string& sid, const engine_session* whic
   if (i != sessions_.end() && i->second.get() == which) {
     doomed = std::move(i->second);
     sessions_.erase(i);
-    auto held = per_address_.find(doomed->client_handshake()->address);
-    if (held != per_address_.end() && --held->second == 0)
-      per_address_.erase(held);
+    if (limits_.max_per_address != 0) {
+      auto held = per_address_.find(doomed->client_handshake()->address);
+      if (held != per_address_.end() && --held->second == 0)
+        per_address_.erase(held);
+    }
   }
 }
 

@@ -43,7 +43,7 @@ private:
 
   const session_limits limits_;
   mutable std::mutex mtx_;
-  std::unordered_map<std::string, std::size_t> per_address_;
+  std::unordered_map<std::string, std::size_t> per_address_; // with max_per_address only
   // Keyed by a view of the session's own sid: the entry holds the session, so the view lives
   // as long as the entry, and no copy of the sid is kept per session.
   std::unordered_map<std::string_view, std::shared_ptr<engine_session>> sessions_;
