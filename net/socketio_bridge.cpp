@@ -122,6 +122,12 @@ public:
   }
 
 private:
+  struct joined_namespace {
+    socket_endpoint_ptr ep;
+    token_bucket events; // the client's events to this socket
+  };
+  using socket_map = std::map<std::string, joined_namespace>;
+
   void on_connect(sio::packet p) {
     // A CONNECT for a namespace this client is in (or is being let into) already is ignored,
     // as socket.io does: replacing the socket would let a late release() of the old one drop
@@ -173,8 +179,7 @@ private:
 
   /// Events past the socket's rate: dropped, or the socket is disconnected (as a server-side
   /// disconnect: the client sees "io server disconnect").
-  template <class Iterator>
-  void flooded(Iterator i) {
+  void flooded(socket_map::iterator i) {
     if (opts_.stats)
       ++opts_.stats->events_dropped;
     if (opts_.on_flood != flood_action::disconnect)
@@ -194,11 +199,7 @@ private:
   namespace_registry& registry_;
   bridge_options opts_;
   connection_ptr conn_;
-  struct joined_namespace {
-    socket_endpoint_ptr ep;
-    token_bucket events; // the client's events to this socket
-  };
-  std::map<std::string, joined_namespace> sockets_;
+  socket_map sockets_;
   // Only clients that send binary packets need one.
   std::unique_ptr<sio::attachment_collector> collector_;
   std::vector<std::string> attachments_;
