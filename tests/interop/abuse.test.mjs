@@ -5,11 +5,11 @@
 // it all.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { IS_REFERENCE, startServer } from "./lib/server.mjs";
-import { Clients, ackTimeout, emitWithAck, once, record, sleep } from "./lib/client.mjs";
+import { describe, it } from "node:test";
+import { IS_REFERENCE } from "./lib/server.mjs";
+import { ackTimeout, emitWithAck, once, record, sleep } from "./lib/client.mjs";
 import { broadcast, join, roomsOf } from "./lib/app.mjs";
-import { RawSockets } from "./lib/raw.mjs";
+import { useServer } from "./lib/fixture.mjs";
 
 const skip = IS_REFERENCE ? "rate limits and stats are atrium's" : false;
 
@@ -43,21 +43,14 @@ async function roomsWhenServed(socket) {
 }
 
 describe("--max-events-per-second 5 --stats", { skip }, () => {
-  let server;
-  let clients;
-  before(async () => {
-    server = await startServer({ trusted: false, extraArgs: ["--max-events-per-second", "5", "--stats"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => clients.closeAll());
-  after(() => server && server.stop());
+  const ctx = useServer({ trusted: false, extraArgs: ["--max-events-per-second", "5", "--stats"] });
 
   it("a flood is dropped and counted; the flooder recovers; others are served", async () => {
-    const before = await stats(server);
-    const [flooder, other] = [await clients.connect("websocket"), await clients.connect("websocket")];
+    const before = await stats(ctx.server);
+    const [flooder, other] = [await ctx.clients.connect("websocket"), await ctx.clients.connect("websocket")];
     let answered = 0;
     for (let i = 0; i < 100; i++) flooder.emit("rooms", () => { answered++; });
-    const after = await statsUntil(server, (s) => s.events_dropped >= before.events_dropped + 90,
+    const after = await statsUntil(ctx.server, (s) => s.events_dropped >= before.events_dropped + 90,
                                    "90 dropped events");
     assert.ok(answered <= 10, `at most a burst was answered, got ${answered}`);
     assert.equal(after.connections, before.connections + 2);
@@ -68,74 +61,50 @@ describe("--max-events-per-second 5 --stats", { skip }, () => {
 });
 
 describe("--max-events-per-second 5 --disconnect-flooders --stats", { skip }, () => {
-  let server;
-  let clients;
-  before(async () => {
-    server = await startServer({ trusted: false, extraArgs: ["--max-events-per-second", "5",
+  const ctx = useServer({ trusted: false, extraArgs: ["--max-events-per-second", "5",
                                                              "--disconnect-flooders", "--stats"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => clients.closeAll());
-  after(() => server && server.stop());
 
   it("a flooding socket is disconnected by the server and counted", async () => {
-    const flooder = await clients.connect("websocket");
-    const other = await clients.connect("websocket");
+    const flooder = await ctx.clients.connect("websocket");
+    const other = await ctx.clients.connect("websocket");
     const gone = once(flooder, "disconnect", 5000, "the flooder's disconnect");
     for (let i = 0; i < 100; i++) flooder.emit("rooms", () => {});
     const [reason] = await gone;
     assert.equal(reason, "io server disconnect");
-    const s = await statsUntil(server, (x) => x.flood_disconnects >= 1, "a flood disconnect");
+    const s = await statsUntil(ctx.server, (x) => x.flood_disconnects >= 1, "a flood disconnect");
     assert.ok(s.events_dropped >= 1);
     assert.deepEqual(await roomsOf(other), [other.id], "another client is served");
   });
 });
 
 describe("--max-connections 1 --stats", { skip }, () => {
-  let server;
-  let clients;
-  before(async () => {
-    server = await startServer({ extraArgs: ["--max-connections", "1", "--stats"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => clients.closeAll());
-  after(() => server && server.stop());
+  const ctx = useServer({ extraArgs: ["--max-connections", "1", "--stats"] });
 
   it("refused connections are counted", async () => {
-    await clients.connect("websocket");
-    const refused = clients.open("polling");
+    await ctx.clients.connect("websocket");
+    const refused = ctx.clients.open("polling");
     await once(refused, "connect_error", 5000, "connect_error past the limit");
-    const s = await stats(server);
+    const s = await stats(ctx.server);
     assert.equal(s.connections, 1);
     assert.ok(s.connections_refused >= 1, JSON.stringify(s));
   });
 });
 
 describe("stats endpoint off by default", { skip }, () => {
-  let server;
-  before(async () => { server = await startServer(); });
-  after(() => server && server.stop());
+  const ctx = useServer();
 
   it("GET /atrium/stats is not served without --stats", async () => {
-    const res = await fetch(`${server.url}/atrium/stats`);
+    const res = await fetch(`${ctx.server.url}/atrium/stats`);
     assert.equal(res.status, 404);
   });
 });
 
 describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broadcast storm", { skip }, () => {
-  let server;
-  let clients;
-  const raw = new RawSockets();
-  before(async () => {
-    server = await startServer({ extraArgs: ["--max-queued-bytes", "2000000", "--stats"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => { clients.closeAll(); raw.closeAll(); });
-  after(() => server && server.stop());
+  const ctx = useServer({ extraArgs: ["--max-queued-bytes", "2000000", "--stats"] });
 
   it("is closed and counted; the other members get every message, in order", async () => {
     // The stalled reader: a raw Socket.IO client that joins, then stops reading.
-    const stalled = raw.open(`${server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
+    const stalled = ctx.raw.open(`${ctx.server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
                              { autoPong: true });
     await stalled.next(); // open packet
     stalled.send("40");
@@ -144,7 +113,7 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
     assert.equal(await stalled.next(), '431[{"ok":true}]');
     stalled.ws._socket.pause();
 
-    const [member, publisher] = [await clients.connect("websocket"), await clients.connect("websocket")];
+    const [member, publisher] = [await ctx.clients.connect("websocket"), await ctx.clients.connect("websocket")];
     await join(member, "storm");
     const got = record(member, "storm");
     // 16 MB to the room, in acknowledged batches so that the healthy member keeps up: far past
@@ -160,7 +129,7 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
     await got.count(batches * perBatch, 20_000);
     assert.deepEqual(got.items.map((args) => args[0]), [...Array(batches * perBatch).keys()],
                      "the healthy member got the storm, in order");
-    const s = await statsUntil(server, (x) => x.slow_consumer_closes >= 1, "a slow consumer closed");
+    const s = await statsUntil(ctx.server, (x) => x.slow_consumer_closes >= 1, "a slow consumer closed");
     assert.equal(s.slow_consumer_closes, 1, "only the stalled client was closed");
     stalled.ws._socket.resume();
     await stalled.closed(5000, "the server to close the stalled client");
@@ -168,18 +137,10 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
 });
 
 describe("thousands of unknown namespaces and a room-join flood", { skip }, () => {
-  let server;
-  let clients;
-  const raw = new RawSockets();
-  before(async () => {
-    server = await startServer({ trusted: false, extraArgs: ["--stats"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => { clients.closeAll(); raw.closeAll(); });
-  after(() => server && server.stop());
+  const ctx = useServer({ trusted: false, extraArgs: ["--stats"] });
 
   it("2,000 CONNECTs to unknown namespaces each get CONNECT_ERROR and leave nothing behind", async () => {
-    const s = raw.open(`${server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
+    const s = ctx.raw.open(`${ctx.server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
                        { autoPong: true });
     await s.next();
     for (let i = 0; i < 2000; i++) s.send(`40/nowhere-${i},`);
@@ -187,12 +148,12 @@ describe("thousands of unknown namespaces and a room-join flood", { skip }, () =
       assert.equal(await s.next(), `44/nowhere-${i},{"message":"Invalid namespace"}`);
     s.send("40");
     assert.match(await s.next(), /^40\{"sid":/, "the same connection still joins /");
-    const other = await clients.connect("websocket");
+    const other = await ctx.clients.connect("websocket");
     assert.deepEqual(await roomsOf(other), [other.id]);
   });
 
   it("joining 2,000 rooms at once is refused; 999 are taken", async () => {
-    const a = await clients.connect("websocket");
+    const a = await ctx.clients.connect("websocket");
     const many = Array.from({ length: 2000 }, (_, i) => `flood-${i}`);
     const reply = await emitWithAck(a, "join", many);
     assert.equal(reply.ok, false, JSON.stringify(reply));
@@ -203,33 +164,26 @@ describe("thousands of unknown namespaces and a room-join flood", { skip }, () =
 });
 
 describe("a disconnect storm of 500 clients", { skip }, () => {
-  let server;
-  let clients;
-  before(async () => {
-    server = await startServer({ extraArgs: ["--stats"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => clients.closeAll());
-  after(() => server && server.stop());
+  const ctx = useServer({ extraArgs: ["--stats"] });
 
   it("every session and room goes away; a client connected before and a fresh one are served", async () => {
-    const before = await stats(server);
-    const veteran = await clients.connect("websocket");
+    const before = await stats(ctx.server);
+    const veteran = await ctx.clients.connect("websocket");
     await join(veteran, "storm-room");
     const crowd = [];
     for (let i = 0; i < 10; i++) {
-      const batch = await Promise.all(Array.from({ length: 50 }, () => clients.connect("websocket")));
+      const batch = await Promise.all(Array.from({ length: 50 }, () => ctx.clients.connect("websocket")));
       await Promise.all(batch.map((s) => join(s, "storm-room")));
       crowd.push(...batch);
     }
-    assert.equal((await stats(server)).connections, before.connections + 501);
+    assert.equal((await stats(ctx.server)).connections, before.connections + 501);
     for (const s of crowd) s.disconnect(); // all at once
-    await statsUntil(server, (s) => s.connections === before.connections + 1,
+    await statsUntil(ctx.server, (s) => s.connections === before.connections + 1,
                      "the 500 sessions gone");
     const adapter = await emitWithAck(veteran, "adapter");
     assert.deepEqual(adapter.rooms["storm-room"], [veteran.id], "the room keeps only the veteran");
     assert.equal(Object.keys(adapter.sids).length, 1, "the adapter holds only the veteran");
-    const fresh = await clients.connect("websocket");
+    const fresh = await ctx.clients.connect("websocket");
     const got = record(veteran, "after-storm");
     await broadcast(fresh, { to: ["storm-room"], event: "after-storm", args: [1] });
     await got.count(1);

@@ -3,10 +3,11 @@
 // already connected working, and admit new clients again once others have left.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { IS_REFERENCE, startServer } from "./lib/server.mjs";
-import { Clients, emitWithAck, once, sleep } from "./lib/client.mjs";
+import { describe, it } from "node:test";
+import { IS_REFERENCE } from "./lib/server.mjs";
+import { emitWithAck, once, sleep } from "./lib/client.mjs";
 import { roomsOf } from "./lib/app.mjs";
+import { useServer } from "./lib/fixture.mjs";
 
 const skip = IS_REFERENCE ? "connection limits are atrium's" : false;
 
@@ -28,21 +29,14 @@ async function connectWhenAdmitted(clients, mode, timeoutMs = 5000) {
 
 for (const flag of ["--max-connections", "--max-connections-per-address"]) {
   describe(`${flag} 2`, { skip }, () => {
-    let server;
-    let clients;
-    before(async () => {
-      server = await startServer({ extraArgs: [flag, "2"] });
-      clients = new Clients(server.url);
-    });
-    afterEach(() => clients.closeAll());
-    after(() => server && server.stop());
+    const ctx = useServer({ extraArgs: [flag, "2"] });
 
     // Each test starts with connectWhenAdmitted: the previous test's clients may still count.
     it("a third client is refused over polling and WebSocket; the first two keep working", async () => {
-      const a = await connectWhenAdmitted(clients, "websocket");
-      const b = await connectWhenAdmitted(clients, "polling");
+      const a = await connectWhenAdmitted(ctx.clients, "websocket");
+      const b = await connectWhenAdmitted(ctx.clients, "polling");
       for (const mode of ["polling", "websocket"]) {
-        const c = clients.open(mode);
+        const c = ctx.clients.open(mode);
         const [err] = await once(c, "connect_error", 5000, `connect_error for a third ${mode} client`);
         assert.ok(err instanceof Error, `${mode}: the refusal is a connect_error`);
         c.close();
@@ -53,35 +47,28 @@ for (const flag of ["--max-connections", "--max-connections-per-address"]) {
     });
 
     it("a client is admitted again once another has left", async () => {
-      const a = await connectWhenAdmitted(clients, "websocket");
-      await connectWhenAdmitted(clients, "websocket");
-      const refused = clients.open("websocket");
+      const a = await connectWhenAdmitted(ctx.clients, "websocket");
+      await connectWhenAdmitted(ctx.clients, "websocket");
+      const refused = ctx.clients.open("websocket");
       await once(refused, "connect_error", 5000, "connect_error past the limit");
       refused.close();
       a.close();
-      const c = await connectWhenAdmitted(clients, "websocket");
+      const c = await connectWhenAdmitted(ctx.clients, "websocket");
       assert.deepEqual(await roomsOf(c), [c.id]);
     });
   });
 }
 
 describe("--max-namespaces-per-client 2 --max-attachments 1 --max-json-depth 4", { skip }, () => {
-  let server;
-  let clients;
-  before(async () => {
-    server = await startServer({ namespaces: ["/a", "/b"],
+  const ctx = useServer({ namespaces: ["/a", "/b"],
                                  extraArgs: ["--max-namespaces-per-client", "2", "--max-attachments", "1",
                                              "--max-json-depth", "4"] });
-    clients = new Clients(server.url);
-  });
-  afterEach(() => clients.closeAll());
-  after(() => server && server.stop());
 
   it("a connection joins two namespaces; a third gets connect_error, the two keep working", async () => {
     const mode = "websocket";
-    const manager = clients.manager(mode);
-    const root = await clients.connectVia(manager, mode, "/");
-    const a = await clients.connectVia(manager, mode, "/a");
+    const manager = ctx.clients.manager(mode);
+    const root = await ctx.clients.connectVia(manager, mode, "/");
+    const a = await ctx.clients.connectVia(manager, mode, "/a");
     const b = manager.socket("/b");
     const [err] = await once(b, "connect_error", 5000, "connect_error for a third namespace");
     assert.match(err.message, /Too many namespaces/);
@@ -90,9 +77,9 @@ describe("--max-namespaces-per-client 2 --max-attachments 1 --max-json-depth 4",
   });
 
   it("a packet past the attachment or depth limit closes that connection only", async () => {
-    const other = await clients.connect("websocket");
+    const other = await ctx.clients.connect("websocket");
     for (const args of [[Buffer.from([1]), Buffer.from([2])], [[[[[["deep"]]]]]]]) {
-      const s = await clients.connect("websocket");
+      const s = await ctx.clients.connect("websocket");
       const gone = once(s, "disconnect", 5000, "disconnect after a packet past a limit");
       s.emit("rooms", ...args);
       const [reason] = await gone;

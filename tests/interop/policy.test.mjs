@@ -4,10 +4,11 @@
 // reaches nobody (checked by a permitted one sent after it arriving first).
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { IS_REFERENCE, startServer } from "./lib/server.mjs";
-import { Clients, emitWithAck, record, unique } from "./lib/client.mjs";
+import { describe, it } from "node:test";
+import { IS_REFERENCE } from "./lib/server.mjs";
+import { emitWithAck, record, unique } from "./lib/client.mjs";
 import { broadcast, join, roomsOf, sorted } from "./lib/app.mjs";
+import { useServer } from "./lib/fixture.mjs";
 
 const skip = IS_REFERENCE ? "the client policy is atrium's" : false;
 
@@ -16,15 +17,9 @@ function assertRefused(reply, what) {
   assert.equal(typeof reply.error, "string", `${what}: the refusal says why`);
 }
 
-/** Starts a server with `flags`, and a client factory for it. */
+/** A server with `flags` (clients not trusted), and a connect() for it. */
 function serverWith(flags) {
-  const ctx = {};
-  before(async () => {
-    ctx.server = await startServer({ trusted: false, extraArgs: flags });
-    ctx.clients = new Clients(ctx.server.url);
-  });
-  afterEach(() => ctx.clients.closeAll());
-  after(() => ctx.server && ctx.server.stop());
+  const ctx = useServer({ trusted: false, extraArgs: flags });
   ctx.connect = () => ctx.clients.connect("websocket");
   return ctx;
 }
