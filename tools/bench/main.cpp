@@ -1,6 +1,6 @@
 // atrium-bench: a load generator for servers of the rooms app (atrium, or the Node reference).
 // See options.cpp for the command line, and each workload's file for what it measures:
-// fanout.cpp, rooms.cpp, churn.cpp, idle.cpp.
+// fanout.cpp, rooms.cpp, churn.cpp, idle.cpp, soak.cpp.
 
 #include <cstdio>
 #include <variant>
@@ -12,6 +12,7 @@
 #include "tools/bench/proc_stats.hpp"
 #include "tools/bench/report.hpp"
 #include "tools/bench/rooms.hpp"
+#include "tools/bench/soak.hpp"
 
 namespace {
 
@@ -60,6 +61,11 @@ int run(const churn_options& opts) {
 int run(const idle_options& opts) {
   // idle checks the limit itself: too few descriptors there is a setup failure, not a warning.
   return tell(opts, *run_idle(opts), print_idle_block, idle_json);
+}
+
+int run(const soak_options& opts) {
+  warn_if_few_open_files(static_cast<unsigned long>(opts.clients) + opts.publishers);
+  return tell(opts, *run_soak(opts), print_soak_block, soak_json);
 }
 
 int run(const std::monostate&) {

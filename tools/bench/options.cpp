@@ -77,14 +77,19 @@ bool parse_count(const std::string& text, std::uint32_t min, std::uint32_t& out)
   return true;
 }
 
-bool parse_positive(const std::string& text, double& out) {
+bool parse_number(const std::string& text, bool zero_allowed, double& out) {
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v <= 0)
+  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0
+      || (v == 0 && !zero_allowed))
     return false;
   out = v;
   return true;
+}
+
+bool parse_positive(const std::string& text, double& out) {
+  return parse_number(text, false, out);
 }
 
 // A comma-separated list of IP addresses, each checked.
@@ -126,6 +131,10 @@ struct flag_value {
   bool positive(double& out, const char* what) const {
     return parse_positive(value, out) || bad(what);
   }
+  // A rate of 0 switches that part of a load off.
+  bool rate(double& out) const {
+    return parse_number(value, true, out) || bad("expected a number per second, 0 or more");
+  }
   bool bytes(std::uint32_t& out) const {
     return parse_count(value, 0, out) || bad("expected a whole number of bytes");
   }
@@ -156,7 +165,7 @@ bool take_common(common_options& o, const flag_value& f) {
     o.label = f.value;
     return true;
   }
-  if (f.flag == "--json") {
+  if (f.flag == "--json" || f.flag == "--json-file") {
     o.json_file = f.value;
     return true;
   }
@@ -226,6 +235,32 @@ bool take(idle_options& o, const flag_value& f) {
   return take_common(o, f);
 }
 
+bool take(soak_options& o, const flag_value& f) {
+  if (f.flag == "--sample-every")
+    return f.positive(o.sample_every, "expected a positive number of seconds");
+  if (f.flag == "--clients")
+    return f.count(1, o.clients);
+  if (f.flag == "--rooms")
+    return f.count(1, o.rooms);
+  if (f.flag == "--per-client")
+    return f.count(1, o.per_client);
+  if (f.flag == "--union")
+    return f.count(1, o.union_size);
+  if (f.flag == "--publishers")
+    return f.count(1, o.publishers);
+  if (f.flag == "--churn-per-second")
+    return f.rate(o.churn_rate);
+  if (f.flag == "--moves-per-second")
+    return f.rate(o.move_rate);
+  if (f.flag == "--broadcasts-per-second")
+    return f.rate(o.broadcast_rate);
+  if (f.flag == "--payload")
+    return f.bytes(o.payload);
+  if (f.flag == "--seed")
+    return f.whole(o.seed);
+  return take_common(o, f);
+}
+
 bool given(const std::vector<std::string>& flags, const char* flag) {
   return std::find(flags.begin(), flags.end(), flag) != flags.end();
 }
@@ -254,6 +289,20 @@ std::string check(const churn_options&, const std::vector<std::string>&) {
 std::string check(const idle_options&, const std::vector<std::string>& flags) {
   if (given(flags, "--hold") && given(flags, "--seconds"))
     return "for idle, --seconds is another name of --hold: give one";
+  return {};
+}
+
+std::string check(const soak_options& o, const std::vector<std::string>&) {
+  // RSS over time is what a soak is for.
+  if (o.server_pids.empty())
+    return "soak needs --server-pid: it samples the server's RSS";
+  // A move leaves one of a client's rooms for one it is not in.
+  if (o.per_client >= o.rooms)
+    return "--per-client " + std::to_string(o.per_client) + " must be below --rooms "
+           + std::to_string(o.rooms);
+  if (o.union_size > o.rooms)
+    return "--union " + std::to_string(o.union_size) + " exceeds --rooms "
+           + std::to_string(o.rooms);
   return {};
 }
 
@@ -323,6 +372,16 @@ const char* usage() {
          "  opens that many Socket.IO connections (at most 256 handshakes at a time), reads the\n"
          "  servers' memory before and after, holds them (--hold, or --seconds) and checks\n"
          "  that every one still answers; --connect-timeout bounds a ramp without progress.\n"
+         "soak --server-pid PID [--seconds 1800] [--sample-every 10] [--clients 500] [--rooms 50]\n"
+         "     [--per-client 3] [--union 2] [--publishers 4] [--churn-per-second 20]\n"
+         "     [--moves-per-second 20] [--broadcasts-per-second 100] [--payload 100] [--seed 1]\n"
+         "  a mixed load held steady: clients in --per-client rooms s0.. disconnect and come back\n"
+         "  in new sessions (churn), move from a room to another, and publishers broadcast to\n"
+         "  unions of --union rooms, acked; every delivery is judged against the membership.\n"
+         "  Prints the servers' RSS every --sample-every seconds, then the curve (growth from\n"
+         "  the first quarter to the last); only losses, duplicates, strays and acks fail it.\n"
+         "\n"
+         "--json-file is another name of --json.\n"
          "\n"
          "exit status: 0 every check passed, 1 a check failed (loss, duplicates, bad or missing\n"
          "acks, connections lost), 2 usage or setup failure\n";
@@ -345,8 +404,10 @@ parsed_command parse_command_line(int argc, char** argv) {
     parse_workload<churn_options>(argc, argv, cmd);
   else if (workload == "idle")
     parse_workload<idle_options>(argc, argv, cmd);
+  else if (workload == "soak")
+    parse_workload<soak_options>(argc, argv, cmd);
   else
-    cmd.error = "unknown workload '" + workload + "' (known: fanout, rooms, churn, idle)";
+    cmd.error = "unknown workload '" + workload + "' (known: fanout, rooms, churn, idle, soak)";
   return cmd;
 }
 

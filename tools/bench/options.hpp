@@ -58,6 +58,22 @@ struct churn_options : common_options {
   std::uint64_t seed = 1;
 };
 
+struct soak_options : common_options {
+  soak_options() { seconds = 1800; }    // half an hour: long enough for a leak to show
+
+  double sample_every = 10;             // seconds between two samples of the servers' RSS
+  std::uint32_t clients = 500;          // the steady population, each in per_client rooms
+  std::uint32_t rooms = 50;             // named s0 .. s{rooms-1}
+  std::uint32_t per_client = 3;
+  std::uint32_t union_size = 2;         // distinct rooms each broadcast goes to (--union)
+  std::uint32_t publishers = 4;         // extra connections, in no room, that broadcast
+  double churn_rate = 20;               // clients per second that disconnect and come back
+  double move_rate = 20;                // clients per second that leave a room and join another
+  double broadcast_rate = 100;          // broadcasts per second, each acked
+  std::uint32_t payload = 100;
+  std::uint64_t seed = 1;
+};
+
 struct idle_options : common_options {
   std::uint32_t connections = 10000;
   std::vector<std::string> source_addresses;  // local addresses to bind to, round-robin
@@ -66,7 +82,8 @@ struct idle_options : common_options {
 
 /// What the command line asked for, or why it cannot be run.
 struct parsed_command {
-  std::variant<std::monostate, fanout_options, rooms_options, churn_options, idle_options>
+  std::variant<std::monostate, fanout_options, rooms_options, churn_options, idle_options,
+               soak_options>
     workload;
   bool help = false;
   std::string error;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CI smoke test of atrium-bench: every workload against a real atrium, briefly (fanout in both
 # modes with 50 receivers, rooms with 50 clients in 10 rooms, churn with 10 clients, one second
-# each; idle with 200 connections from two source addresses, held for a second). Passes iff
-# every run exits 0 (no loss, no duplicate, no stray delivery, every ack ok, every connection
-# kept, no setup failure). Timings are printed for the log but never judged: CI machines are
+# each; idle with 200 connections from two source addresses, held for a second; soak with 50
+# clients churning, moving and receiving broadcasts for three seconds). Passes iff every run
+# exits 0 (no loss, no duplicate, no stray delivery, every ack ok, every connection kept, no
+# setup failure). Timings are printed for the log but never judged: CI machines are
 # too noisy for that.
 #
 #   smoke.sh ATRIUM_BIN BENCH_BIN
@@ -64,6 +65,9 @@ run churn --url "$url" --clients 10 --rooms 5 --seconds 1 \
   --server-pid "$server_pid" --label smoke-churn
 run idle --url "$url" --connections 200 --hold 1 --source-addresses 127.0.0.1,127.0.0.2 \
   --server-pid "$server_pid" --label smoke-idle
+run soak --url "$url" --clients 50 --rooms 10 --publishers 2 --churn-per-second 5 \
+  --moves-per-second 5 --broadcasts-per-second 20 --seconds 3 --sample-every 1 \
+  --server-pid "$server_pid" --label smoke-soak
 
 [ "$status" -eq 0 ] && echo "bench_smoke: passed"
 exit "$status"
