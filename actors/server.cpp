@@ -197,6 +197,18 @@ std::vector<std::string> server::peers() {
 server::~server() {
   shutdown();
   system_.reset(); // waits for every actor
+  // The application's handlers may hold a namespace_handle, which holds the core that holds
+  // them: a cycle. Nothing can run them any more, so let them go.
+  for (auto& entry : namespaces_) {
+    auto& core = *entry.second;
+    core.middlewares.clear();
+    core.connection_handlers.clear();
+    core.adapter_listeners.clear();
+    core.event_handlers.clear();
+    core.disconnecting_handlers.clear();
+    core.disconnect_handlers.clear();
+    core.server_event_handlers.clear();
+  }
 }
 
 namespace_handle server::of(std::string name) {
