@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 packages=(cmake make g++ libcaf-dev rapidjson-dev libboost-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
-# The tests also build libFuzzer targets, which need clang.
-[[ "${1:-}" == "--with-node" || "${1:-}" == "--with-bench" ]] && packages+=(clang libclang-rt-14-dev)
+# The tests also build libFuzzer targets, which need clang, and a TSan build of CAF from its
+# Debian source, which curl fetches (tests/sanitize/tsan-caf.sh).
+[[ "${1:-}" == "--with-node" || "${1:-}" == "--with-bench" ]] && packages+=(clang libclang-rt-14-dev curl)
 # The comparison benchmarks also run Node's socket.io clustered through Redis.
 [[ "${1:-}" == "--with-bench" ]] && packages+=(redis-server)
 

@@ -1,14 +1,91 @@
 #!/usr/bin/env bash
-# Builds the protocol and actor unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
-# in build-sanitize/ and runs them: any report fails the run.
+# Builds the unit tests and the atrium binary with sanitizers, in a build folder of their own,
+# runs the unit tests and then the interop suites (the official client against that binary);
+# any sanitizer report, from a test or from the server, fails the run.
+#
+#   run.sh address   ASan + UBSan, leak detection on (build-sanitize/): the protocol, actor and
+#                    net tests, then every interop suite.
+#   run.sh thread    TSan (build-tsan/, with libcaf_core built with TSan by tsan-caf.sh): the
+#                    actor and net tests, then every interop suite; there the actors run on
+#                    CAF's workers and the connections on Asio's threads, so this is where the
+#                    actor/net bridge is exercised.
+#
+# INTEROP=0 skips the interop suites; SUITES="rooms protocol" picks some.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cmake -S . -B build-sanitize -DATRIUM_SANITIZE=ON -DCMAKE_BUILD_TYPE=None \
-      -DCMAKE_CXX_FLAGS="-O1 -g1" \
-      -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-sanitize -j"$(nproc)" --target protocol_tests actors_tests
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=tests/sanitize/ubsan.supp
-build-sanitize/bin/protocol_tests -n
-build-sanitize/bin/actors_tests -n
-echo "sanitizers: protocol and actor tests clean"
+mode=${1:?usage: run.sh address|thread}
+
+case $mode in
+  address)
+    dir=build-sanitize
+    unit_tests=(protocol_tests actors_tests net_tests)
+    # UBSan's checks make -O1 compile twice as long as -O0 here; the tests don't need the speed.
+    flags="-O0 -g1"
+    configure=()
+    ;;
+  thread)
+    dir=build-tsan
+    unit_tests=(actors_tests net_tests)
+    flags="-O1 -g1" # TSan's own advice: -O0 runs several times slower
+    caf=$(bash tests/sanitize/tsan-caf.sh)
+    configure=(-DCAF_CORE_LIBRARY="$caf/libcaf_core.so")
+    # libcaf_io is Debian's: it must find the TSan libcaf_core too, not the system one.
+    export LD_LIBRARY_PATH=$caf${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    ;;
+  *)
+    echo "usage: run.sh address|thread" >&2
+    exit 2
+    ;;
+esac
+
+cmake -S . -B "$dir" -DATRIUM_SANITIZE="$mode" -DCMAKE_BUILD_TYPE=None \
+      -DCMAKE_CXX_FLAGS="$flags" -DBUILD_TESTING=ON "${configure[@]}" >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target "${unit_tests[@]}" atrium
+
+# Reports go to files, one per process, so that the servers' reports are seen too: the interop
+# tests start and stop servers of their own and never look at their stderr.
+logs=$PWD/$dir/sanitizer-logs
+rm -rf "$logs" && mkdir -p "$logs"
+export ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/sanitize/ubsan.supp:log_path=$logs/ubsan
+export TSAN_OPTIONS=second_deadlock_stack=1:log_path=$logs/tsan
+
+failed=()
+for t in "${unit_tests[@]}"; do
+  echo "== $mode: $t"
+  "$dir/bin/$t" -n >"$logs/$t.out" 2>&1 || { failed+=("$t"); tail -20 "$logs/$t.out"; }
+done
+
+if [ "${INTEROP:-1}" != 0 ]; then
+  export ATRIUM_BIN=$PWD/$dir/bin/atrium
+  if [ -n "${SUITES:-}" ]; then
+    read -r -a suites <<<"$SUITES"
+  else
+    suites=(tests/interop/*.test.mjs)
+    suites=("${suites[@]##*/}")
+    suites=("${suites[@]%.test.mjs}")
+  fi
+  for s in "${suites[@]}"; do
+    echo "== $mode: interop $s"
+    start=$SECONDS
+    node --test --test-reporter=dot "tests/interop/$s.test.mjs" >"$logs/interop-$s.out" 2>&1 ||
+      { failed+=("interop $s"); tail -40 "$logs/interop-$s.out"; }
+    echo "   $((SECONDS - start)) s"
+  done
+fi
+
+shopt -s nullglob
+reports=("$logs"/asan.* "$logs"/ubsan.* "$logs"/tsan.*)
+if ((${#reports[@]})); then
+  for r in "${reports[@]}"; do
+    echo "---- $r"
+    head -60 "$r"
+  done
+  echo "$mode sanitizer: ${#reports[@]} report(s), in $logs"
+  exit 1
+fi
+if ((${#failed[@]})); then
+  echo "$mode sanitizer build: failed: ${failed[*]} (logs in $logs)"
+  exit 1
+fi
+echo "$mode sanitizer: every test passed without a report"
