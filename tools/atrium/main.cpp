@@ -1,7 +1,10 @@
 // atrium: the Socket.IO server binary. Its application is the rooms app on every namespace.
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <set>
@@ -72,8 +75,13 @@ int main(int argc, char** argv) {
                 static_cast<unsigned>(opts->cluster.port));
   std::fflush(stdout);
 
-  int received = 0;
-  sigwait(&shutdown_signals, &received);
+  // Meanwhile, once a second, hand the memory glibc holds free back to the system. It keeps
+  // what a large teardown frees (the ~100,000 room actors of clients that left at their room
+  // limit: 160 MB) in fragmented arena heaps it never trims on its own.
+  // It costs about 13 µs when there is nothing to give back, 10 ms after 10,000 clients left.
+  const timespec second{1, 0};
+  while (sigtimedwait(&shutdown_signals, nullptr, &second) < 0)
+    malloc_trim(0);
   http.stop();
   io.shutdown();
   return 0;

@@ -16,7 +16,7 @@ import http from "node:http";
 import { once, record, sleep, unique } from "./client.mjs";
 import { broadcast, join, roomsOf } from "./app.mjs";
 
-const MB = 1024 * 1024;
+export const MB = 1024 * 1024;
 /** How far above its baseline the server's RSS may stay after an attack. */
 export const rssBound = (baseline) => baseline + Math.max(16 * MB, Math.round(baseline * 0.25));
 /** Descriptors the veterans' polling may hold open beyond the baseline (a POST's connection). */
