@@ -208,7 +208,10 @@ private:
     if (ec != asio::error::eof && ec != asio::error::operation_aborted && !discarding_)
       fail(ec, "websocket read");
     failed_ = true;
-    ended(false);
+    if (ended_)
+      shut(); // after a protocol error, told already: the peer has now closed, so do we
+    else
+      ended(false);
   }
 
   /// Hands every complete frame of `bytes` on; `parsed` is where the unfinished rest starts.
