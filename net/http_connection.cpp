@@ -42,7 +42,6 @@ engine_endpoint* http_routes::find(std::string_view path) const {
 
 namespace {
 
-constexpr auto idle_timeout = std::chrono::seconds(30);  // between requests on a connection
 constexpr auto write_timeout = std::chrono::seconds(30);
 constexpr std::size_t header_limit = 16 * 1024;
 
@@ -82,7 +81,7 @@ private:
     parser_.emplace();
     parser_->body_limit(routes_.max_body);
     parser_->header_limit(header_limit);
-    stream_.expires_after(idle_timeout);
+    stream_.expires_after(routes_.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](error_code ec, std::size_t) {
                        self->on_read(ec);

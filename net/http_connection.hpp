@@ -4,6 +4,7 @@
 // ones (404, CORS preflight), hands polling requests to their endpoint and waits for the
 // answer, and hands WebSocket upgrades over for good.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,9 @@ struct http_routes {
   std::vector<std::pair<std::string, engine_endpoint*>> engines; // path ("/socket.io/") → endpoint
   std::string cors_origin = "*";
   std::size_t max_body = 1000000;
+  /// A request's headers and body must arrive within this (slowloris); also how long a
+  /// connection may wait idle for its next request.
+  std::chrono::milliseconds read_timeout{30000};
   /// When set, GET /atrium/stats answers with what it returns (JSON).
   std::function<std::string()> stats;
 

@@ -96,6 +96,7 @@ void http_server::start() {
   if (d.opts.stats_endpoint)
     d.routes.stats = [&d] { return d.stats.to_json(d.live_sessions()); };
   d.routes.max_body = d.opts.max_payload;
+  d.routes.read_timeout = std::chrono::milliseconds{d.opts.request_timeout_ms};
 
   auto address = asio::ip::make_address(d.opts.host); // throws system_error when malformed
   d.accept = std::make_shared<listener>(d.ioc, asio::ip::tcp::endpoint{address, d.opts.port},

@@ -19,6 +19,7 @@ struct server_options {
   unsigned ping_timeout_ms = 20000;
   std::size_t max_payload = 1000000;    // maxHttpBufferSize: per HTTP body and per WebSocket message
   unsigned connect_timeout_ms = 45000;  // a client that sends no CONNECT in time is closed
+  unsigned request_timeout_ms = 30000;  // an HTTP request must arrive whole in time
   unsigned threads = 1;                 // I/O threads
   bool engineio_echo = false;           // also serve a bare Engine.IO echo at /engine.io/
   std::string cors_origin = "*";        // Access-Control-Allow-Origin for polling ("*": echo Origin)

@@ -1,7 +1,8 @@
 // Attacks over real sockets (atrium only), each followed by the same check (lib/aftermath.mjs):
 // the server is alive, a fresh client is served, veterans connected before the attack still
 // receive, the attack's sessions and descriptors are gone and the RSS came back down.
-//   slowloris (headers trickled) and slow-sent polling bodies, held while others are served;
+//   slowloris (headers trickled): held while others are served, closed at --request-timeout;
+//   slow-sent polling bodies, held while others are served;
 //   connect floods: bare TCP connections, Engine.IO handshakes that never send CONNECT;
 //   oversized WebSocket messages (declared, sent, fragmented), polling bodies and headers;
 //   1 MB and 300-byte room names; 100,000 rooms for one socket;
@@ -134,6 +135,34 @@ describe("slowloris: 200 connections trickling a request header", { skip }, () =
       clearInterval(trickle);
     }
     tcp.destroyAll();
+    await aftermath(ctx, scene, t);
+  });
+});
+
+describe("slowloris against --request-timeout 2000", { skip }, () => {
+  const ctx = useServer({ extraArgs: ["--stats", "--request-timeout", "2000"] });
+  const tcp = new Tcp();
+  afterEach(() => tcp.destroyAll());
+
+  it("the server closes the trickling connections itself; others are served meanwhile", async (t) => {
+    const scene = await prepare(ctx, "slowloris, request timeout");
+    const conns = await tcp.openMany(ctx.server, 200);
+    for (const c of conns) c.write("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const line = "X-Slow: " + "z".repeat(4000);
+    let at = 0;
+    const trickle = setInterval(() => {
+      for (const c of conns) if (!c.isClosed) c.write(line[at % line.length]);
+      at++;
+    }, 50);
+    try {
+      await served(ctx, scene, "during slowloris");
+      await until(async () => conns.filter((c) => c.isClosed).length, (n) => n === conns.length,
+        "the server to close every trickling connection", 20_000);
+      assert.ok(at > 0, "the header was being trickled");
+      assert.equal(conns.filter((c) => c.received.length > 0).length, 0, "closed without an answer");
+    } finally {
+      clearInterval(trickle);
+    }
     await aftermath(ctx, scene, t);
   });
 });

@@ -32,6 +32,8 @@ clients join/leave rooms and broadcast to them (see README.md).
   --ping-timeout MS      Engine.IO pingTimeout (default 20000)
   --max-payload BYTES    maxHttpBufferSize: largest HTTP body / WebSocket message (default 1000000)
   --connect-timeout MS   close clients that join no namespace in time (default 45000)
+  --request-timeout MS   close HTTP connections whose request (headers and body) has not
+                         arrived whole in time, or that wait idle that long (default 30000)
   --max-connections N    clients connected at once; more are refused with HTTP 503
                          (default 0: no bound but the open-file limit)
   --max-connections-per-address N
@@ -163,6 +165,9 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
         return std::nullopt;
     } else if (arg == "--connect-timeout") {
       if (!number(opts.http.connect_timeout_ms))
+        return std::nullopt;
+    } else if (arg == "--request-timeout") {
+      if (!positive(opts.http.request_timeout_ms))
         return std::nullopt;
     } else if (arg == "--max-connections") {
       if (!number(opts.http.max_connections))
