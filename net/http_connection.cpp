@@ -1,5 +1,6 @@
 #include "net/http_connection.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -43,6 +44,7 @@ engine_endpoint* http_routes::find(std::string_view path) const {
 namespace {
 
 constexpr auto write_timeout = std::chrono::seconds(30);
+constexpr auto linger_timeout = std::chrono::seconds(5);
 constexpr std::size_t header_limit = 16 * 1024;
 
 std::string_view view(beast::string_view s) {
@@ -98,6 +100,7 @@ private:
         ep->too_large(target);
       remember(parser_->get());
       keep_alive_ = false;
+      unread_body_ = true;
       return write(413, {}, "text/plain", true);
     }
     if (ec) {
@@ -244,7 +247,7 @@ private:
       return fail(ec, "http write");
     }
     if (!keep_alive_)
-      return shut();
+      return unread_body_ ? linger() : shut();
     if (watching_) {
       // Stop watching; reading the next request takes over (with its idle timeout).
       unwatch_ = true;
@@ -253,6 +256,31 @@ private:
       return;
     }
     do_read();
+  }
+
+  // The rest of a refused body is still coming: closing with it unread makes the kernel send a
+  // reset, which can destroy the 413 before the client reads it. So stop sending, and read and
+  // drop what comes until the client closes, for a bounded time and amount (a lingering close).
+  void linger() {
+    closed_ = true;
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::min<std::chrono::steady_clock::duration>(linger_timeout,
+                                                                       routes_.read_timeout));
+    buffer_.clear();
+    drain(4 * routes_.max_body);
+  }
+
+  void drain(std::size_t allowed) {
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = shared_from_this(), allowed](error_code ec, std::size_t n) {
+                              if (ec || n >= allowed) {
+                                error_code ignored;
+                                self->stream_.socket().close(ignored);
+                                return;
+                              }
+                              self->drain(allowed - n);
+                            });
   }
 
   void shut() {
@@ -279,6 +307,7 @@ private:
   bool unwatch_ = false;
   bool writing_ = false;
   bool closed_ = false;
+  bool unread_body_ = false; // the request was refused before its body was read
 };
 
 } // namespace
