@@ -2,7 +2,7 @@
 // (or, with --disconnect-flooders, the socket is disconnected) while the flooding client
 // recovers and the others are served; a client that stops reading during a broadcast storm is
 // closed at --max-queued-bytes while the others get every message; GET /atrium/stats reports
-// it all.
+// it all. Each attack ends with the check of lib/aftermath.mjs, as in attacks.test.mjs.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -10,6 +10,7 @@ import { IS_REFERENCE } from "./lib/server.mjs";
 import { ackTimeout, emitWithAck, once, record, sleep } from "./lib/client.mjs";
 import { broadcast, join, roomsOf } from "./lib/app.mjs";
 import { useServer } from "./lib/fixture.mjs";
+import { aftermath, prepare } from "./lib/aftermath.mjs";
 
 const skip = IS_REFERENCE ? "rate limits and stats are atrium's" : false;
 
@@ -30,6 +31,12 @@ async function statsUntil(server, pred, what) {
   }
 }
 
+/** Ends a client's connection (not only its socket), as an attacker's going away. */
+function closeClient(socket) {
+  socket.disconnect();
+  if (socket.io.engine) socket.io.engine.close();
+}
+
 /** Asks for the socket's rooms until an answer comes (its bucket refills with time). */
 async function roomsWhenServed(socket) {
   const deadline = Date.now() + 5000;
@@ -45,7 +52,8 @@ async function roomsWhenServed(socket) {
 describe("--max-events-per-second 5 --stats", { skip }, () => {
   const ctx = useServer({ trusted: false, extraArgs: ["--max-events-per-second", "5", "--stats"] });
 
-  it("a flood is dropped and counted; the flooder recovers; others are served", async () => {
+  it("a flood is dropped and counted; the flooder recovers; others are served", async (t) => {
+    const scene = await prepare(ctx, "event flood");
     const before = await stats(ctx.server);
     const [flooder, other] = [await ctx.clients.connect("websocket"), await ctx.clients.connect("websocket")];
     let answered = 0;
@@ -57,6 +65,9 @@ describe("--max-events-per-second 5 --stats", { skip }, () => {
     assert.deepEqual(await roomsOf(other), [other.id], "another client is served at once");
     assert.deepEqual(await roomsWhenServed(flooder), [flooder.id], "the flooder is served again");
     assert.ok(flooder.connected, "dropping does not disconnect");
+    closeClient(flooder);
+    closeClient(other);
+    await aftermath(ctx, scene, t);
   });
 });
 
@@ -64,7 +75,8 @@ describe("--max-events-per-second 5 --disconnect-flooders --stats", { skip }, ()
   const ctx = useServer({ trusted: false, extraArgs: ["--max-events-per-second", "5",
                                                              "--disconnect-flooders", "--stats"] });
 
-  it("a flooding socket is disconnected by the server and counted", async () => {
+  it("a flooding socket is disconnected by the server and counted", async (t) => {
+    const scene = await prepare(ctx, "event flood, disconnect");
     const flooder = await ctx.clients.connect("websocket");
     const other = await ctx.clients.connect("websocket");
     const gone = once(flooder, "disconnect", 5000, "the flooder's disconnect");
@@ -74,6 +86,9 @@ describe("--max-events-per-second 5 --disconnect-flooders --stats", { skip }, ()
     const s = await statsUntil(ctx.server, (x) => x.flood_disconnects >= 1, "a flood disconnect");
     assert.ok(s.events_dropped >= 1);
     assert.deepEqual(await roomsOf(other), [other.id], "another client is served");
+    closeClient(flooder);
+    closeClient(other);
+    await aftermath(ctx, scene, t);
   });
 });
 
@@ -102,7 +117,8 @@ describe("stats endpoint off by default", { skip }, () => {
 describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broadcast storm", { skip }, () => {
   const ctx = useServer({ extraArgs: ["--max-queued-bytes", "2000000", "--stats"] });
 
-  it("is closed and counted; the other members get every message, in order", async () => {
+  it("is closed and counted; the other members get every message, in order", async (t) => {
+    const scene = await prepare(ctx, "stalled reader");
     // The stalled reader: a raw Socket.IO client that joins, then stops reading.
     const stalled = ctx.raw.open(`${ctx.server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
                              { autoPong: true });
@@ -133,13 +149,17 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
     assert.equal(s.slow_consumer_closes, 1, "only the stalled client was closed");
     stalled.ws._socket.resume();
     await stalled.closed(5000, "the server to close the stalled client");
+    closeClient(member);
+    closeClient(publisher);
+    await aftermath(ctx, scene, t);
   });
 });
 
 describe("thousands of unknown namespaces and a room-join flood", { skip }, () => {
   const ctx = useServer({ trusted: false, extraArgs: ["--stats"] });
 
-  it("2,000 CONNECTs to unknown namespaces each get CONNECT_ERROR and leave nothing behind", async () => {
+  it("2,000 CONNECTs to unknown namespaces each get CONNECT_ERROR and leave nothing behind", async (t) => {
+    const scene = await prepare(ctx, "unknown namespaces");
     const s = ctx.raw.open(`${ctx.server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
                        { autoPong: true });
     await s.next();
@@ -150,9 +170,13 @@ describe("thousands of unknown namespaces and a room-join flood", { skip }, () =
     assert.match(await s.next(), /^40\{"sid":/, "the same connection still joins /");
     const other = await ctx.clients.connect("websocket");
     assert.deepEqual(await roomsOf(other), [other.id]);
+    s.close();
+    closeClient(other);
+    await aftermath(ctx, scene, t);
   });
 
-  it("joining 2,000 rooms at once is refused; 999 are taken", async () => {
+  it("joining 2,000 rooms at once is refused; 999 are taken", async (t) => {
+    const scene = await prepare(ctx, "room-join flood");
     const a = await ctx.clients.connect("websocket");
     const many = Array.from({ length: 2000 }, (_, i) => `flood-${i}`);
     const reply = await emitWithAck(a, "join", many);
@@ -160,13 +184,16 @@ describe("thousands of unknown namespaces and a room-join flood", { skip }, () =
     assert.deepEqual(await roomsOf(a), [a.id], "nothing of the refused join was taken");
     await join(a, many.slice(0, 999));
     assert.equal((await roomsOf(a)).length, 1000);
+    closeClient(a);
+    await aftermath(ctx, scene, t);
   });
 });
 
 describe("a disconnect storm of 500 clients", { skip }, () => {
   const ctx = useServer({ extraArgs: ["--stats"] });
 
-  it("every session and room goes away; a client connected before and a fresh one are served", async () => {
+  it("every session and room goes away; a client connected before and a fresh one are served", async (t) => {
+    const scene = await prepare(ctx, "disconnect storm");
     const before = await stats(ctx.server);
     const veteran = await ctx.clients.connect("websocket");
     await join(veteran, "storm-room");
@@ -182,10 +209,14 @@ describe("a disconnect storm of 500 clients", { skip }, () => {
                      "the 500 sessions gone");
     const adapter = await emitWithAck(veteran, "adapter");
     assert.deepEqual(adapter.rooms["storm-room"], [veteran.id], "the room keeps only the veteran");
-    assert.equal(Object.keys(adapter.sids).length, 1, "the adapter holds only the veteran");
+    assert.equal(Object.keys(adapter.sids).length, 1 + scene.veterans.length,
+                 "the adapter holds only the veterans");
     const fresh = await ctx.clients.connect("websocket");
     const got = record(veteran, "after-storm");
     await broadcast(fresh, { to: ["storm-room"], event: "after-storm", args: [1] });
     await got.count(1);
+    closeClient(fresh);
+    closeClient(veteran);
+    await aftermath(ctx, scene, t);
   });
 });
