@@ -58,6 +58,7 @@ done
 
 if [ "${INTEROP:-1}" != 0 ]; then
   export ATRIUM_BIN=$PWD/$dir/bin/atrium
+  export ATRIUM_SANITIZER=$mode # the suites then log the server's RSS without judging it
   if [ -n "${SUITES:-}" ]; then
     read -r -a suites <<<"$SUITES"
   else
