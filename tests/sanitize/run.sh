@@ -6,11 +6,12 @@
 #   run.sh address   ASan + UBSan, leak detection on (build-sanitize/): the protocol, actor and
 #                    net tests, then every interop suite.
 #   run.sh thread    TSan (build-tsan/, with libcaf_core built with TSan by tsan-caf.sh): the
-#                    actor and net tests, then every interop suite; there the actors run on
-#                    CAF's workers and the connections on Asio's threads, so this is where the
-#                    actor/net bridge is exercised.
+#                    actor and net tests, then the interop suites where many connections and
+#                    actors work at once: there the actors run on CAF's workers and the
+#                    connections on Asio's threads, so this is where the actor/net bridge is
+#                    exercised. (The suites of refusals and limits are ASan's.)
 #
-# INTEROP=0 skips the interop suites; SUITES="rooms protocol" picks some.
+# INTEROP=0 skips the interop suites; SUITES="rooms protocol" picks others, SUITES=all all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:?usage: run.sh address|thread}
@@ -19,6 +20,7 @@ case $mode in
   address)
     dir=build-sanitize
     unit_tests=(protocol_tests actors_tests net_tests)
+    default_suites=all
     # UBSan's checks make -O1 compile twice as long as -O0 here; the tests don't need the speed.
     flags="-O0 -g1"
     configure=()
@@ -26,6 +28,7 @@ case $mode in
   thread)
     dir=build-tsan
     unit_tests=(actors_tests net_tests)
+    default_suites="rooms adapter-events binary fanout lifecycle protocol abuse"
     flags="-O1 -g1" # TSan's own advice: -O0 runs several times slower
     caf=$(bash tests/sanitize/tsan-caf.sh)
     configure=(-DCAF_CORE_LIBRARY="$caf/libcaf_core.so")
@@ -59,8 +62,9 @@ done
 if [ "${INTEROP:-1}" != 0 ]; then
   export ATRIUM_BIN=$PWD/$dir/bin/atrium
   export ATRIUM_SANITIZER=$mode # the suites then log the server's RSS without judging it
-  if [ -n "${SUITES:-}" ]; then
-    read -r -a suites <<<"$SUITES"
+  suites_wanted=${SUITES:-$default_suites}
+  if [ "$suites_wanted" != all ]; then
+    read -r -a suites <<<"$suites_wanted"
   else
     suites=(tests/interop/*.test.mjs)
     suites=("${suites[@]##*/}")
