@@ -75,10 +75,10 @@ int main(int argc, char** argv) {
                 static_cast<unsigned>(opts->cluster.port));
   std::fflush(stdout);
 
-  // Meanwhile, once a second, hand the memory glibc holds free back to the system. It keeps
+  // Meanwhile, once a second, hand the memory glibc holds free back to the system: it keeps
   // what a large teardown frees (the ~100,000 room actors of clients that left at their room
-  // limit: 160 MB) in fragmented arena heaps it never trims on its own.
-  // It costs about 13 µs when there is nothing to give back, 10 ms after 10,000 clients left.
+  // limit: 160 MB) in fragmented arena heaps it never trims on its own. A trim costs about
+  // 13 µs when there is nothing to give back, 10 ms after 10,000 clients left.
   const timespec second{1, 0};
   while (sigtimedwait(&shutdown_signals, nullptr, &second) < 0)
     malloc_trim(0);
