@@ -11,6 +11,7 @@
 #include "tools/bench/connection_ramp.hpp"
 #include "tools/bench/error_tally.hpp"
 #include "tools/bench/loop.hpp"
+#include "tools/bench/room_emit.hpp"
 #include "tools/bench/rooms_ledger.hpp"
 #include "tools/bench/workload_run.hpp"
 
@@ -29,8 +30,7 @@ public:
     : workload_run(opts),
       ledger_(opts.clients, opts.rooms, opts.per_client, opts.union_size, opts.window, opts.seed) {
     padding_.assign(opts.payload, 'x');
-    for (std::uint32_t r = 0; r < opts.rooms; ++r)
-      room_json_.push_back("\"r" + std::to_string(r) + "\"");
+    room_json_ = quoted_room_names("r", opts.rooms);
   }
 
 private:
@@ -174,25 +174,9 @@ private:
   // Publishers take turns by seq, so a message's publisher is its seq modulo their count.
   std::uint64_t send_message() {
     auto seq = ledger_.add_message();
-    std::string text;
-    text.reserve(64 + 8 * opts_.union_size + padding_.size());
-    text += R"(42["emit",{"to":[)";
-    const auto* targets = ledger_.targets_of(seq);
-    for (std::uint32_t i = 0; i < ledger_.union_size(); ++i) {
-      if (i)
-        text += ',';
-      text += room_json_[targets[i]];
-    }
-    text += R"(],"event":"m","args":[{"s":)";
-    auto digits = std::to_string(seq);
-    text += digits;
-    text += R"(,"p":")";
-    // {"s":,"p":""} is 13 characters; the digits and the padding make up the rest.
-    auto fixed = 13 + digits.size();
-    if (padding_.size() > fixed)
-      text.append(padding_, 0, padding_.size() - fixed);
-    text += R"("}],"self":true}])";
-    publishers_->at(seq % opts_.publishers).send(std::move(text));
+    publishers_->at(seq % opts_.publishers)
+      .send(room_emit_packet(room_json_, ledger_.targets_of(seq), ledger_.union_size(), seq,
+                             padding_, false));
     return seq;
   }
 

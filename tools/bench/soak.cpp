@@ -16,6 +16,7 @@
 #include "tools/bench/error_tally.hpp"
 #include "tools/bench/loop.hpp"
 #include "tools/bench/proc_stats.hpp"
+#include "tools/bench/room_emit.hpp"
 #include "tools/bench/soak_ledger.hpp"
 #include "tools/bench/workload_run.hpp"
 
@@ -71,8 +72,7 @@ public:
     : workload_run(opts), ledger_(opts.clients, opts.rooms), rng_(opts.seed),
       broadcasts_{opts.broadcast_rate}, churns_{opts.churn_rate}, moves_{opts.move_rate} {
     padding_.assign(opts.payload, 'x');
-    for (std::uint32_t r = 0; r < opts.rooms; ++r)
-      room_json_.push_back("\"s" + std::to_string(r) + "\"");
+    room_json_ = quoted_room_names("s", opts.rooms);
   }
 
 private:
@@ -244,26 +244,9 @@ private:
     auto seq = ledger_.add_message(targets_buffer_, now);
     ++result_->sent;
     // The ack id is the seq: an ack names its message without a table per publisher.
-    auto digits = std::to_string(seq);
-    std::string text;
-    text.reserve(64 + 8 * targets_buffer_.size() + padding_.size());
-    text += "42";
-    text += digits;
-    text += R"(["emit",{"to":[)";
-    for (std::size_t i = 0; i < targets_buffer_.size(); ++i) {
-      if (i)
-        text += ',';
-      text += room_json_[targets_buffer_[i]];
-    }
-    text += R"(],"event":"m","args":[{"s":)";
-    text += digits;
-    text += R"(,"p":")";
-    // {"s":,"p":""} is 13 characters; the digits and the padding make up the rest.
-    auto fixed = 13 + digits.size();
-    if (padding_.size() > fixed)
-      text.append(padding_, 0, padding_.size() - fixed);
-    text += R"("}],"self":true}])";
-    publishers_->at(seq % opts_.publishers).send(std::move(text));
+    publishers_->at(seq % opts_.publishers)
+      .send(room_emit_packet(room_json_, targets_buffer_.data(), targets_buffer_.size(), seq,
+                             padding_, true));
   }
 
   // A steady client, or none after a few tries (most are steady at any time).
