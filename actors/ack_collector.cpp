@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/messages.hpp"
+
 namespace atrium {
 
 namespace {
@@ -28,58 +30,35 @@ void finish(self_ptr self, bool in_time) {
 
 void check(self_ptr self) {
   auto& st = self->state;
-  if (st.nodes_waiting == 0 && st.settled >= st.expected)
+  if (st.counts_waiting == 0 && st.settled >= st.expected)
     finish(self, true);
 }
 
 } // namespace
 
 caf::behavior ack_collector(caf::stateful_actor<ack_collector_state>* self,
-                           std::shared_ptr<const namespace_core> core, ack_broadcast what,
-                           replies_handler done) {
+                            std::chrono::milliseconds timeout, bool relayed,
+                            replies_handler done) {
   auto& st = self->state;
   st.done = std::move(done);
-  auto timeout = what.timeout;
-  auto here = what.opts;
-  here.local = true;
-  auto query = caf::make_message(emit_ack_atom::value, here, what.event, what.args,
-                                 caf::actor_cast<caf::actor>(self),
-                                 static_cast<std::uint64_t>(timeout.count()));
-  // Each node answers with the number of its sockets it asked; a node that is gone or frozen
-  // counts for none (its clients' replies could not reach us anyway).
-  auto ask = [self, timeout](const caf::actor& dest, caf::message msg) {
-    ++self->state.nodes_waiting;
-    self->request(dest, timeout, std::move(msg))
-      .then(
-        [self](std::uint64_t asked) {
-          self->state.expected += asked;
-          --self->state.nodes_waiting;
-          check(self);
-        },
-        [self](caf::error&) {
-          --self->state.nodes_waiting;
-          check(self);
-        });
-  };
-  ask(core->supervisor, query);
-  if (!what.opts.local && core->cluster) {
-    ++st.nodes_waiting; // the peer list itself
-    auto nsp = core->name;
-    self->request(core->cluster, timeout, members_atom::value)
-      .then(
-        [self, ask, nsp, query](const std::vector<caf::actor>& peers) {
-          for (auto& peer : peers)
-            ask(peer, caf::make_message(ask_atom::value, nsp, query));
-          --self->state.nodes_waiting;
-          check(self);
-        },
-        [self](caf::error&) {
-          --self->state.nodes_waiting;
-          check(self);
-        });
-  }
+  // This node's supervisor says how many sockets it asked; with a cluster, the cluster actor
+  // says how many other nodes will say the same. A node that is gone or frozen never answers
+  // and the timeout ends the wait.
+  st.counts_waiting = relayed ? 2 : 1;
   self->delayed_send(self, timeout, ack_timeout_atom::value);
   return {
+    [self](ack_asked_atom, std::uint64_t asked) {
+      auto& st = self->state;
+      st.expected += asked;
+      --st.counts_waiting;
+      check(self);
+    },
+    [self](ack_nodes_atom, std::uint64_t nodes) {
+      auto& st = self->state;
+      st.counts_waiting += nodes;
+      --st.counts_waiting;
+      check(self);
+    },
     [self](ack_reply_atom, wire_packet& reply) {
       auto& st = self->state;
       st.result.replies.push_back(from_wire(std::move(reply)));

@@ -9,6 +9,7 @@
 #include "actors/namespace_core.hpp"
 #include "actors/namespace_supervisor.hpp"
 #include "actors/packets.hpp"
+#include "actors/socket_actor.hpp"
 
 namespace atrium {
 
@@ -53,18 +54,33 @@ broadcast_operator broadcast_operator::as_volatile() const {
   return {nsp_, std::move(opts)};
 }
 
+// Sent from a socket's handler, a broadcast is that socket's: it goes from the socket's actor
+// (so the supervisor takes the socket's messages in the order it sent them), and the socket's
+// later frames to its own client wait for it.
+template <class... Ts>
+void send_to_supervisor(const namespace_core& nsp, Ts&&... xs) {
+  if (auto* sender = running_socket(nsp)) {
+    auto number = sender->next_broadcast();
+    sender->self->send(nsp.supervisor, std::forward<Ts>(xs)..., sender->out, number);
+    return;
+  }
+  caf::anon_send(nsp.supervisor, std::forward<Ts>(xs)..., outlet_ptr{}, std::uint64_t{0});
+}
+
 void broadcast_operator::emit(std::string_view event, const args& a) const {
   auto packet = packets::event(nsp_->name, event, a);
   if (!broadcast_inline(*nsp_, opts_, packet))
-    caf::anon_send(nsp_->supervisor, broadcast_atom::value, opts_, std::move(packet));
+    send_to_supervisor(*nsp_, broadcast_atom::value, opts_, std::move(packet));
 }
 
 void broadcast_operator::emit_with_ack(std::string_view event, const args& a,
                                        std::chrono::milliseconds timeout,
                                        replies_handler done) const {
-  nsp_->supervisor->home_system().spawn(ack_collector, nsp_,
-                                        ack_broadcast{opts_, std::string{event}, to_wire(a), timeout},
-                                        std::move(done));
+  bool relayed = !opts_.local && nsp_->cluster;
+  auto collector = nsp_->supervisor->home_system().spawn(ack_collector, timeout, relayed,
+                                                         std::move(done));
+  send_to_supervisor(*nsp_, emit_ack_atom::value, opts_, std::string{event}, to_wire(a),
+                     collector, static_cast<std::uint64_t>(timeout.count()));
 }
 
 void broadcast_operator::fetch_sockets(std::chrono::milliseconds timeout,

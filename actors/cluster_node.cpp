@@ -143,7 +143,30 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
       auto local = std::make_shared<encoded_packet>();
       local->text = std::move(packet.text);
       local->attachments = std::move(packet.attachments);
-      self->send(found->second, broadcast_atom::value, std::move(opts), packet_ptr{local});
+      self->send(found->second, broadcast_atom::value, std::move(opts), packet_ptr{local},
+                 outlet_ptr{}, std::uint64_t{0});
+    },
+    // A broadcast asking for acks, in the same order as the plain ones around it; the
+    // collector learns how many nodes it went to, and each node tells it how many it asked.
+    [=](relay_ack_atom, const std::string& nsp, const broadcast_options& opts,
+        const std::string& name, const wire_packet& a, const caf::actor& collector,
+        std::uint64_t timeout_ms) {
+      auto& peers = self->state.peers;
+      for (auto& entry : peers)
+        self->send(entry.second.actor, remote_ack_atom::value, nsp, opts, name, a, collector,
+                   timeout_ms);
+      self->send(collector, ack_nodes_atom::value, static_cast<std::uint64_t>(peers.size()));
+    },
+    [=](remote_ack_atom, const std::string& nsp, const broadcast_options& opts,
+        const std::string& name, const wire_packet& a, const caf::actor& collector,
+        std::uint64_t timeout_ms) {
+      auto found = self->state.supervisors.find(nsp);
+      if (found == self->state.supervisors.end()) {
+        self->send(collector, ack_asked_atom::value, std::uint64_t{0}); // no such namespace here
+        return;
+      }
+      self->send(found->second, emit_ack_atom::value, opts, name, a, collector, timeout_ms,
+                 outlet_ptr{}, std::uint64_t{0});
     },
     [=](hello_atom, const std::string& address, const std::vector<std::string>& theirs) {
       auto peer = caf::actor_cast<caf::actor>(self->current_sender());

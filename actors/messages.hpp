@@ -18,6 +18,7 @@
 #include "actors/broadcast_options.hpp"
 #include "actors/connection.hpp"
 #include "actors/disconnect_reason.hpp"
+#include "actors/outlet.hpp"
 #include "protocol/socketio.hpp"
 
 namespace atrium {
@@ -49,9 +50,14 @@ using ask_atom = caf::atom_constant<caf::atom("ask")>;         // peer -> cluste
 using members_atom = caf::atom_constant<caf::atom("members")>; // the peers' cluster actors
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 
-// a broadcast with acks: collector -> every node's supervisor -> selected socket actors, whose
-// clients' replies go straight back to the collector
+// a broadcast with acks: sender -> its supervisor -> (cluster -> every other node's supervisor);
+// each supervisor tells the collector how many sockets it asked, the cluster actor how many
+// nodes it relayed to, and the clients' replies go from their socket actors to the collector
 using emit_ack_atom = caf::atom_constant<caf::atom("emitack")>;
+using relay_ack_atom = caf::atom_constant<caf::atom("relayack")>;
+using remote_ack_atom = caf::atom_constant<caf::atom("rackemit")>;
+using ack_asked_atom = caf::atom_constant<caf::atom("ackasked")>;
+using ack_nodes_atom = caf::atom_constant<caf::atom("acknodes")>;
 using ack_reply_atom = caf::atom_constant<caf::atom("ackreply")>;
 // serverSideEmit: one node's supervisor -> every other node's supervisor
 using server_emit_atom = caf::atom_constant<caf::atom("srvemit")>;
@@ -89,37 +95,40 @@ typename Inspector::result_type inspect(Inspector& f, socket_info& x) {
   return f(caf::meta::type_name("atrium.socket_info"), x.id, x.rooms, x.address, x.node);
 }
 
-/// A socket's identity inside one node: cheap to hash, never reused within a process.
-using socket_key = std::uint64_t;
-
 /// Sockets a broadcast must skip (members of the `except` rooms), shared by every room actor
-/// the broadcast reaches. Sorted and unique: built once per broadcast with one allocation, and
-/// searched by every room actor.
+/// and shard the broadcast reaches. Sorted and unique: built once per broadcast with one
+/// allocation, and searched by each of them.
 using exclusion_set = std::vector<socket_key>;
 using exclusion_ptr = std::shared_ptr<const exclusion_set>;
-
-/// For a broadcast to several rooms: for each socket in more than one of them, the index (into
-/// the broadcast's room list) of the one room that delivers to it, so that it gets the packet
-/// once. Sorted by socket; a socket not listed is in one target room only.
-using delivery_owner_map = std::vector<std::pair<socket_key, std::uint32_t>>;
-using delivery_owner_ptr = std::shared_ptr<const delivery_owner_map>;
 
 inline bool excludes(const exclusion_ptr& excluded, socket_key key) {
   return excluded && std::binary_search(excluded->begin(), excluded->end(), key);
 }
 
-/// Whether the room at position `index` of a broadcast's room list delivers it to `key`: the
-/// socket is not excluded and, for a union, this room is the one that serves it.
-inline bool serves(socket_key key, const exclusion_ptr& excluded,
-                   const delivery_owner_ptr& owners, std::uint32_t index) {
-  if (excludes(excluded, key))
-    return false;
-  if (!owners)
-    return true;
-  auto owner = std::lower_bound(owners->begin(), owners->end(), key,
-                                [](const auto& entry, socket_key k) { return entry.first < k; });
-  return owner == owners->end() || owner->first != key || owner->second == index;
-}
+/// One operation of a namespace supervisor, as one of its delivery shards carries it out. The
+/// supervisor numbers its operations (`seq`); a shard carries out its tickets in that order,
+/// each once all its parts have come.
+struct delivery_ticket {
+  std::uint64_t seq = 0;
+  packet_ptr packet;            // what it delivers; none for a ticket that only changes sockets
+  bool droppable = false;       // volatile
+  std::uint32_t parts = 0;      // room actors that send this shard their members for it
+  std::vector<outlet*> targets; // sockets it reaches directly (own-id rooms, acked broadcasts)
+  bool everyone = false;        // every socket of the shard (an empty target) ...
+  exclusion_ptr excluded;       // ... but these
+  outlet_ptr origin;            // the socket whose broadcast this is, if any, ...
+  std::uint64_t origin_op = 0;  // ... and the broadcast's number among that socket's own
+  outlet_ptr attach;            // a socket that arrives (before anything is delivered)
+  outlet_ptr retire;            // a socket that leaves (after)
+  std::vector<outlet*> mute;    // sockets being disconnected: no broadcast reaches them after
+};
+
+/// A room actor's members for one operation, those of one shard. The shard merges the parts
+/// of an operation and delivers each socket once.
+struct delivery_part {
+  std::uint64_t seq = 0;
+  std::vector<outlet*> members;
+};
 
 /// `rooms` or `sids` of the in-memory adapter: name -> sorted names.
 using membership_map = std::map<std::string, std::vector<std::string>>;
@@ -130,7 +139,10 @@ using membership_map = std::map<std::string, std::vector<std::string>>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::connection_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::packet_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::exclusion_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_owner_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::outlet_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::direct_frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_ticket)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_part)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::disconnect_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::sio::packet)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::task)

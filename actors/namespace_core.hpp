@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,9 @@ using socket_disconnect_handler = std::function<void(socket&, disconnect_reason)
 struct namespace_core {
   std::string name;
   caf::actor supervisor;
+  /// Where every frame for a socket of this namespace leaves, in order (delivery_shard.hpp):
+  /// a socket's is `(*shards)[shard_of(key, shards->size())]`.
+  std::shared_ptr<const std::vector<caf::actor>> shards;
   caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::string node;   // this node's cluster address; empty when alone
   std::vector<middleware> middlewares;

@@ -6,6 +6,7 @@
 
 #include "actors/gathered_replies.hpp"
 #include "actors/packets.hpp"
+#include "actors/delivery_shard.hpp"
 #include "actors/room_actor.hpp"
 #include "actors/socket_command.hpp"
 
@@ -52,6 +53,85 @@ void supervisor_state::publish(adapter_event_type type, const std::string& room,
   listening_supervisor = outer;
 }
 
+/// One numbered operation of the supervisor, as the tickets of the delivery shards it
+/// concerns. Tickets leave before the room actors hear of the operation, so each shard has a
+/// ticket before any part of it.
+class supervisor_state::operation {
+public:
+  explicit operation(supervisor_state& st)
+    : st_(st), seq_(++st.seq), tickets_(st.core->shards->size()) {
+  }
+
+  std::uint64_t seq() const noexcept { return seq_; }
+
+  delivery_ticket& shard(std::size_t index) {
+    auto& t = tickets_[index];
+    if (!t) {
+      t.emplace();
+      t->seq = seq_;
+    }
+    return *t;
+  }
+  delivery_ticket& of(socket_key key) { return shard(shard_of(key, tickets_.size())); }
+
+  /// Room `entry`'s actor sends its members to the shards that hold some.
+  void fan_out(const room_entry& entry) {
+    std::uint64_t mask = 0;
+    if (entry.per_shard.empty()) {
+      mask = 1;
+    } else {
+      for (std::size_t i = 0; i < entry.per_shard.size(); ++i)
+        if (entry.per_shard[i] > 0)
+          mask |= std::uint64_t{1} << i;
+    }
+    for (std::size_t i = 0; i < tickets_.size(); ++i)
+      if (mask & (std::uint64_t{1} << i))
+        ++shard(i).parts;
+    rooms_.emplace_back(entry.actor, mask);
+  }
+
+  void send(const packet_ptr& packet = nullptr, bool droppable = false,
+            const exclusion_ptr& excluded = nullptr) {
+    auto& shards = *st_.core->shards;
+    for (std::size_t i = 0; i < tickets_.size(); ++i)
+      if (auto& t = tickets_[i]) {
+        t->packet = packet;
+        t->droppable = droppable;
+        if (t->everyone)
+          t->excluded = excluded;
+        st_.self->send(shards[i], std::move(*t));
+      }
+    for (auto& [room, mask] : rooms_)
+      st_.self->send(room, deliver_atom::value, seq_, excluded, mask);
+  }
+
+private:
+  supervisor_state& st_;
+  std::uint64_t seq_;
+  std::vector<std::optional<delivery_ticket>> tickets_;
+  std::vector<std::pair<caf::actor, std::uint64_t>> rooms_;
+};
+
+std::uint64_t supervisor_state::register_socket(socket_key key, const std::string& sid,
+                                                const caf::actor& actor, const outlet_ptr& out,
+                                                const std::string& address) {
+  sockets.emplace(key, socket_entry{sid, actor, out, {}, address});
+  keys_by_sid.emplace(sid, key);
+  // In its shard first, so that whatever reaches the socket from now on (even from an adapter
+  // listener of its own join below) is delivered.
+  {
+    operation op{*this};
+    op.of(key).attach = out;
+    op.send();
+  }
+  add(key, sid); // every socket is in the room named by its own id
+  // As in Socket.IO, the socket is in the adapter before its client hears CONNECT.
+  operation op{*this};
+  op.of(key).targets.push_back(out.get());
+  op.send(packets::connect(core->name, sid));
+  return op.seq();
+}
+
 // Mirrors Socket.IO's in-memory adapter step by step (sids first, then rooms), so that
 // listeners observe the same intermediate states as there.
 void supervisor_state::add(socket_key key, const std::string& room) {
@@ -59,23 +139,29 @@ void supervisor_state::add(socket_key key, const std::string& room) {
   if (sock == sockets.end() || !sock->second.rooms.insert(room).second)
     return;
   auto [entry, created] = rooms.try_emplace(room);
+  auto shards = core->shards->size();
   if (created) {
     // Most rooms (every socket's own-id room) have one member: start with two buckets, where
     // a first insert would allocate eleven.
     entry->second.members.reserve(1);
     // A socket's own-id room needs no actor of its own; another room's actor starts with its
     // first member.
-    if (keys_by_sid.count(room) == 0)
+    if (keys_by_sid.count(room) == 0) {
       entry->second.actor =
-        self->spawn<caf::lazy_init>(room_actor, key, sock->second.conn);
+        self->spawn<caf::lazy_init>(room_actor, core->shards, sock->second.out);
+      if (shards > 1)
+        entry->second.per_shard.resize(shards);
+    }
     publish(adapter_event_type::create_room, room, {});
   }
   // Listeners cannot change membership synchronously (joins arrive as messages), so `entry`
   // is still valid here.
   if (!entry->second.members.insert(key).second)
     return;
+  if (!entry->second.per_shard.empty())
+    ++entry->second.per_shard[shard_of(key, shards)];
   if (entry->second.actor && !created)
-    self->send(entry->second.actor, add_atom::value, key, sock->second.conn);
+    self->send(entry->second.actor, add_atom::value, sock->second.out);
   publish(adapter_event_type::join_room, room, sock->second.sid);
 }
 
@@ -83,6 +169,8 @@ void supervisor_state::remove(socket_key key, const std::string& room) {
   auto entry = rooms.find(room);
   if (entry == rooms.end() || entry->second.members.erase(key) == 0)
     return;
+  if (!entry->second.per_shard.empty())
+    --entry->second.per_shard[shard_of(key, core->shards->size())];
   if (entry->second.actor)
     self->send(entry->second.actor, remove_atom::value, key);
   auto sock = sockets.find(key);
@@ -97,7 +185,7 @@ void supervisor_state::remove(socket_key key, const std::string& room) {
   publish(adapter_event_type::delete_room, room, {});
 }
 
-void supervisor_state::remove_socket(socket_key key) {
+void supervisor_state::remove_socket(socket_key key, std::uint64_t origin_op) {
   auto sock = sockets.find(key);
   if (sock == sockets.end())
     return;
@@ -105,100 +193,132 @@ void supervisor_state::remove_socket(socket_key key) {
   sock->second.rooms.clear();
   for (auto& room : joined)
     remove(key, room);
+  // Out of its shard last: what the socket's actor sends after this (its DISCONNECT) leaves
+  // after every broadcast that could still reach it.
+  operation op{*this};
+  auto& t = op.of(key);
+  t.retire = sock->second.out;
+  t.origin = sock->second.out;
+  t.origin_op = origin_op;
+  op.send();
   keys_by_sid.erase(sock->second.sid);
   sockets.erase(sock);
 }
 
-exclusion_ptr supervisor_state::excluded_by(const std::vector<std::string>& except) const {
-  if (except.empty())
-    return nullptr;
-  auto result = std::make_shared<exclusion_set>();
-  for (auto& room : except)
+supervisor_state::selection supervisor_state::resolve(const broadcast_options& opts) const {
+  selection result;
+  if (!opts.except.empty()) {
+    auto excluded = std::make_shared<exclusion_set>();
+    for (auto& room : opts.except)
+      if (auto entry = rooms.find(room); entry != rooms.end())
+        excluded->insert(excluded->end(), entry->second.members.begin(),
+                         entry->second.members.end());
+    std::sort(excluded->begin(), excluded->end());
+    excluded->erase(std::unique(excluded->begin(), excluded->end()), excluded->end());
+    result.excluded = std::move(excluded);
+  }
+  result.everyone = opts.rooms.empty();
+  for (auto& room : sorted_unique(opts.rooms))
     if (auto entry = rooms.find(room); entry != rooms.end())
-      result->insert(result->end(), entry->second.members.begin(), entry->second.members.end());
-  std::sort(result->begin(), result->end());
-  result->erase(std::unique(result->begin(), result->end()), result->end());
+      result.rooms.push_back(&entry->second);
   return result;
 }
 
-void supervisor_state::deliver(const std::string&, const room_entry& entry,
-                               const packet_ptr& packet, bool droppable,
-                               const exclusion_ptr& excluded, const delivery_owner_ptr& owners,
-                               std::uint32_t index) {
-  if (entry.actor) {
-    self->send(entry.actor, deliver_atom::value, packet, droppable, excluded, owners, index);
-    return;
-  }
-  for (auto key : entry.members)
-    if (serves(key, excluded, owners, index))
-      if (auto sock = sockets.find(key); sock != sockets.end())
-        sock->second.conn->send(packet, droppable);
-}
-
-delivery_owner_ptr supervisor_state::owners_of(const std::vector<target_room>& targets) {
-  // Exactly once: a socket in several target rooms is served by the first of them. Sorting
-  // (socket, room index) pairs puts each socket's first room ahead of its others.
-  std::size_t total = 0;
-  for (auto& target : targets)
-    total += target.second->members.size();
-  delivery_owner_map all;
-  all.reserve(total);
-  for (std::uint32_t i = 0; i < targets.size(); ++i)
-    for (auto key : targets[i].second->members)
-      all.emplace_back(key, i);
-  std::sort(all.begin(), all.end());
-  // Only sockets in more than one room need an entry: the others have one room to serve them.
-  auto result = std::make_shared<delivery_owner_map>();
-  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
-    if (all[i].first != all[i + 1].first)
-      continue;
-    result->push_back(all[i]);
-    while (i + 1 < all.size() && all[i + 1].first == all[i].first)
-      ++i;
-  }
-  return result;
-}
-
-void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr& packet) {
+void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr& packet,
+                                 const outlet_ptr& origin, std::uint64_t origin_op) {
   // Rooms are per node: every other node delivers to its own members of the same rooms. The
   // relay leaves in this supervisor's order, so one sender's broadcasts keep their order.
   if (!opts.local && core->cluster)
     self->send(core->cluster, relay_atom::value, core->name, opts,
                wire_packet{packet->text, packet->attachments});
-  auto excluded = excluded_by(opts.except);
-  if (opts.rooms.empty()) {
-    for (auto& [key, sock] : sockets)
-      if (!excludes(excluded, key))
-        sock.conn->send(packet, opts.is_volatile);
-    return;
+  auto chosen = resolve(opts);
+  operation op{*this};
+  if (chosen.everyone)
+    for (std::size_t i = 0; i < core->shards->size(); ++i)
+      op.shard(i).everyone = true;
+  for (auto* room : chosen.rooms) {
+    if (room->actor) {
+      op.fan_out(*room);
+      continue;
+    }
+    for (auto key : room->members)
+      if (!excludes(chosen.excluded, key))
+        op.of(key).targets.push_back(sockets.at(key).out.get());
   }
-  std::vector<target_room> targets;
-  for (auto& room : sorted_unique(opts.rooms))
-    if (auto entry = rooms.find(room); entry != rooms.end())
-      targets.emplace_back(&entry->first, &entry->second);
-  delivery_owner_ptr owners;
-  if (targets.size() > 1)
-    owners = owners_of(targets);
-  for (std::uint32_t i = 0; i < targets.size(); ++i)
-    deliver(*targets[i].first, *targets[i].second, packet, opts.is_volatile, excluded, owners, i);
+  if (origin) {
+    // The socket's own frames after this broadcast wait for it (see direct_frame).
+    auto& t = op.of(origin->key);
+    t.origin = origin;
+    t.origin_op = origin_op;
+  }
+  op.send(packet, opts.is_volatile, chosen.excluded);
+}
+
+// One emit asking every selected socket here for an ack: encoded once, with one ack id for all
+// of them. Each socket learns of the ack before its client can see the packet (the
+// registration is sent before the tickets), and sends its client's reply to the collector.
+void supervisor_state::emit_with_ack(const broadcast_options& opts, const std::string& name,
+                                     const wire_packet& a, const caf::actor& collector,
+                                     std::uint64_t timeout_ms, const outlet_ptr& origin,
+                                     std::uint64_t origin_op) {
+  if (!opts.local && core->cluster) {
+    auto there = opts;
+    there.local = true;
+    self->send(core->cluster, relay_ack_atom::value, core->name, there, name, a, collector,
+               timeout_ms);
+  }
+  auto id = core->next_ack_id++;
+  auto packet = packets::event(core->name, name, args::from_json_array(a.text, a.attachments), id);
+  operation op{*this};
+  std::uint64_t asked = 0;
+  for (auto key : select(opts)) {
+    auto& sock = sockets.at(key);
+    if (!sock.actor)
+      continue;
+    self->send(sock.actor, emit_ack_atom::value, id, collector, timeout_ms);
+    op.of(key).targets.push_back(sock.out.get());
+    ++asked;
+  }
+  if (origin) {
+    auto& t = op.of(origin->key);
+    t.origin = origin;
+    t.origin_op = origin_op;
+  }
+  op.send(packet);
+  self->send(collector, ack_asked_atom::value, asked);
+}
+
+// Disconnects go through each socket's actor (its handlers run there), but no broadcast after
+// this one reaches those sockets any more: their shards stop them now, in order.
+void supervisor_state::disconnect(const broadcast_options& opts, bool close) {
+  auto there = opts;
+  there.local = true;
+  relay(opts, caf::make_message(disconnect_atom::value, there, close));
+  auto chosen = select(opts);
+  operation op{*this};
+  for (auto key : chosen)
+    op.of(key).mute.push_back(sockets.at(key).out.get());
+  op.send();
+  for (auto key : chosen)
+    if (auto& actor = sockets.at(key).actor)
+      self->send(actor, socket_command::disconnect(close, op.seq()));
 }
 
 std::vector<socket_key> supervisor_state::select(const broadcast_options& opts) const {
-  auto excluded = excluded_by(opts.except);
-  auto keep = [&](socket_key key) { return !excludes(excluded, key); };
+  auto chosen = resolve(opts);
   std::vector<socket_key> result;
-  if (opts.rooms.empty()) {
+  if (chosen.everyone) {
     for (auto& entry : sockets)
-      if (keep(entry.first))
+      if (!excludes(chosen.excluded, entry.first))
         result.push_back(entry.first);
     return result;
   }
-  std::unordered_set<socket_key> seen;
-  for (auto& room : opts.rooms)
-    if (auto entry = rooms.find(room); entry != rooms.end())
-      for (auto key : entry->second.members)
-        if (keep(key) && seen.insert(key).second)
-          result.push_back(key);
+  for (auto* room : chosen.rooms)
+    for (auto key : room->members)
+      if (!excludes(chosen.excluded, key))
+        result.push_back(key);
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
   return result;
 }
 
@@ -257,16 +377,14 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
     for (auto& entry : self->state.rooms)
       if (entry.second.actor)
         self->send_exit(entry.second.actor, msg.reason);
+    for (auto& shard : *self->state.core->shards)
+      self->send_exit(shard, msg.reason);
     self->quit(msg.reason);
   });
   return {
     [=](register_atom, socket_key key, const std::string& sid, const caf::actor& socket,
-        const connection_ptr& conn, const std::string& address) {
-      auto& st = self->state;
-      st.sockets.emplace(key, supervisor_state::socket_entry{sid, socket, conn, {}, address});
-      st.keys_by_sid.emplace(sid, key);
-      st.add(key, sid); // every socket is in the room named by its own id
-      return true;
+        const outlet_ptr& out, const std::string& address) {
+      return self->state.register_socket(key, sid, socket, out, address);
     },
     [=](join_atom, socket_key key, const std::vector<std::string>& names) {
       for (auto& room : names)
@@ -278,17 +396,15 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
         sock->second.rooms.erase(room);
       st.remove(key, room);
     },
-    [=](leave_all_atom, socket_key key) { self->state.remove_socket(key); },
-    [=](broadcast_atom, const broadcast_options& opts, const packet_ptr& packet) {
-      self->state.broadcast(opts, packet);
+    [=](leave_all_atom, socket_key key, std::uint64_t origin_op) {
+      self->state.remove_socket(key, origin_op);
+    },
+    [=](broadcast_atom, const broadcast_options& opts, const packet_ptr& packet,
+        const outlet_ptr& origin, std::uint64_t origin_op) {
+      self->state.broadcast(opts, packet, origin, origin_op);
     },
     [=](disconnect_atom, const broadcast_options& opts, bool close) {
-      auto& st = self->state;
-      auto there = opts;
-      there.local = true;
-      st.relay(opts, caf::make_message(disconnect_atom::value, there, close));
-      for (auto key : st.select(opts))
-        self->send(st.sockets.at(key).actor, socket_command::disconnect(close));
+      self->state.disconnect(opts, close);
     },
     // socketsJoin / socketsLeave of a selection, on every node: the sockets' own mirrors
     // follow through a message, as for any change a socket did not make itself.
@@ -301,7 +417,7 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
         for (auto& room : names)
           st.add(key, room);
         if (auto& actor = st.sockets.at(key).actor)
-          self->send(actor, socket_command::join(names));
+          self->send(actor, socket_command::join(names, st.seq));
       }
     },
     [=](leave_atom, const broadcast_options& opts, const std::vector<std::string>& names) {
@@ -315,25 +431,14 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
           if (room != sock.sid && sock.rooms.erase(room) > 0)
             st.remove(key, room);
         if (sock.actor)
-          self->send(sock.actor, socket_command::leave(names));
+          self->send(sock.actor, socket_command::leave(names, st.seq));
       }
     },
     [=](fetch_atom, const broadcast_options& opts) { return self->state.fetch(opts); },
-    // One emit asking every selected socket here for an ack: encoded once, with one ack id
-    // for all of them; each socket sends its client's reply straight to the collector.
     [=](emit_ack_atom, const broadcast_options& opts, const std::string& name,
-        const wire_packet& a, const caf::actor& collector, std::uint64_t timeout_ms) {
-      auto& st = self->state;
-      auto id = st.core->next_ack_id++;
-      auto packet = packets::event(st.core->name, name,
-                                   args::from_json_array(a.text, a.attachments), id);
-      std::uint64_t asked = 0;
-      for (auto key : st.select(opts))
-        if (auto& actor = st.sockets.at(key).actor) {
-          self->send(actor, emit_ack_atom::value, packet, id, collector, timeout_ms);
-          ++asked;
-        }
-      return asked;
+        const wire_packet& a, const caf::actor& collector, std::uint64_t timeout_ms,
+        const outlet_ptr& origin, std::uint64_t origin_op) {
+      self->state.emit_with_ack(opts, name, a, collector, timeout_ms, origin, origin_op);
     },
     // serverSideEmit from another node, for this namespace's handlers of that event. The
     // answer may come later and from any thread: it is delivered from this actor.
@@ -369,6 +474,17 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
     [=](rooms_atom) { return self->state.rooms_map(); },
     [=](sids_atom) { return self->state.sids_map(); },
   };
+}
+
+void start_namespace(caf::actor_system& sys, const std::shared_ptr<namespace_core>& core,
+                     std::size_t shards) {
+  // A room actor names the shards it sends to in one 64-bit mask.
+  shards = std::clamp<std::size_t>(shards, 1, 64);
+  auto all = std::make_shared<std::vector<caf::actor>>();
+  for (std::size_t i = 0; i < shards; ++i)
+    all->push_back(sys.spawn(delivery_shard, core->name));
+  core->shards = std::move(all);
+  core->supervisor = sys.spawn(namespace_supervisor, std::shared_ptr<const namespace_core>(core));
 }
 
 } // namespace atrium

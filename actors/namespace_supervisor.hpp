@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -8,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -18,18 +20,28 @@
 namespace atrium {
 
 /// The one owner of a namespace's membership on this node: Socket.IO's in-memory adapter
-/// (`rooms` and `sids`) plus the room actors it spawns and ends.
+/// (`rooms` and `sids`) plus the room actors it spawns and ends. It numbers every operation
+/// that reaches sockets (broadcasts, sockets arriving, leaving, being disconnected): the
+/// delivery shards carry them out in that order.
 struct supervisor_state {
   struct socket_entry {
     std::string sid;
     caf::actor actor;
-    connection_ptr conn;
+    outlet_ptr out;
     std::set<std::string> rooms;
     std::string address; // the client's, for fetches
   };
   struct room_entry {
     std::unordered_set<socket_key> members;
-    caf::actor actor; // none for a socket's own-id room: the supervisor delivers it itself
+    caf::actor actor; // none for a socket's own-id room: its sockets are delivered directly
+    std::vector<std::uint32_t> per_shard; // members in each delivery shard (several shards only)
+  };
+  /// A selection as the adapter reads it (Socket.IO's `apply`): the target rooms, or every
+  /// socket, minus the excluded. Every operation on a selection starts here.
+  struct selection {
+    bool everyone = false;
+    exclusion_ptr excluded;
+    std::vector<const room_entry*> rooms; // existing target rooms, each once
   };
 
   caf::stateful_actor<supervisor_state>* self = nullptr;
@@ -37,14 +49,24 @@ struct supervisor_state {
   std::unordered_map<socket_key, socket_entry> sockets; // sids
   std::unordered_map<std::string, socket_key> keys_by_sid;
   std::unordered_map<std::string, room_entry> rooms;    // rooms
+  std::uint64_t seq = 0;                                // operations numbered so far
 
   static inline const char* name = "atrium.namespace";
 
+  std::uint64_t register_socket(socket_key key, const std::string& sid, const caf::actor& actor,
+                                const outlet_ptr& out, const std::string& address);
   void add(socket_key key, const std::string& room);
   void remove(socket_key key, const std::string& room);
-  void remove_socket(socket_key key);
-  void broadcast(const broadcast_options& opts, const packet_ptr& packet);
-  /// The sockets a selection names (union of rooms minus except; all when no rooms), each once.
+  /// Leaves every room and forgets the socket; `origin_op` counts its own last operation.
+  void remove_socket(socket_key key, std::uint64_t origin_op);
+  void broadcast(const broadcast_options& opts, const packet_ptr& packet,
+                 const outlet_ptr& origin = nullptr, std::uint64_t origin_op = 0);
+  void emit_with_ack(const broadcast_options& opts, const std::string& name, const wire_packet& a,
+                     const caf::actor& collector, std::uint64_t timeout_ms,
+                     const outlet_ptr& origin, std::uint64_t origin_op);
+  void disconnect(const broadcast_options& opts, bool close);
+  selection resolve(const broadcast_options& opts) const;
+  /// The sockets a selection names, each once.
   std::vector<socket_key> select(const broadcast_options& opts) const;
   socket_infos fetch(const broadcast_options& opts) const;
   /// Sends `msg` (which carries `opts` marked local) to every other node, unless `opts` is
@@ -54,17 +76,17 @@ struct supervisor_state {
   membership_map sids_map() const;
 
 private:
-  using target_room = std::pair<const std::string*, const room_entry*>;
-  exclusion_ptr excluded_by(const std::vector<std::string>& except) const;
-  static delivery_owner_ptr owners_of(const std::vector<target_room>& targets);
-  void deliver(const std::string& room, const room_entry& entry, const packet_ptr& packet,
-               bool droppable, const exclusion_ptr& excluded, const delivery_owner_ptr& owners,
-               std::uint32_t index);
+  class operation;
   void publish(adapter_event_type type, const std::string& room, const std::string& sid);
 };
 
 caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
                                    std::shared_ptr<const namespace_core> core);
+
+/// Spawns a namespace's delivery shards (`shards` of them, at most 64) and its supervisor into
+/// `core`, which must not be shared with any actor yet.
+void start_namespace(caf::actor_system& sys, const std::shared_ptr<namespace_core>& core,
+                     std::size_t shards);
 
 /// Applies a broadcast at once when called from an adapter listener of that namespace's
 /// supervisor (so it lands before the adapter's next change). Returns false elsewhere.

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <unordered_map>
+#include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -11,13 +14,16 @@ namespace atrium {
 
 /// One non-empty room of one namespace: fans broadcasts out to its members. Its members are
 /// derived, in order, from the supervisor's add/remove messages; it never decides membership.
+/// It writes to no connection itself: it hands its members to their delivery shards, which put
+/// what every room sends a socket in the supervisor's order (delivery_shard.hpp).
 struct room_state {
-  std::unordered_map<socket_key, connection_ptr> members;
+  std::unordered_map<socket_key, outlet_ptr> members;
+  std::shared_ptr<const std::vector<caf::actor>> shards; // the namespace's delivery shards
   static inline const char* name = "atrium.room";
 };
 
 /// A room is created by its first member joining: that member comes with the spawn.
-caf::behavior room_actor(caf::stateful_actor<room_state>* self, socket_key first,
-                         connection_ptr conn);
+caf::behavior room_actor(caf::stateful_actor<room_state>* self,
+                         std::shared_ptr<const std::vector<caf::actor>> shards, outlet_ptr first);
 
 } // namespace atrium

@@ -143,8 +143,8 @@ membership_map namespace_handle::sids() const {
 }
 
 server::server(server_options opts) {
-  config_.set("scheduler.max-threads",
-              static_cast<size_t>(opts.threads > 0 ? opts.threads : usable_cpus()));
+  workers_ = opts.threads > 0 ? opts.threads : usable_cpus();
+  config_.set("scheduler.max-threads", static_cast<size_t>(workers_));
   // Not CAF's default, work stealing: its 0.17 queue walks a victim's whole job list for each
   // job it steals, so a burst of jobs (100 clients leaving 1,000 rooms each: 100,000 room
   // actors to run) took the workers tens of seconds, quadratically. Sharing is one locked queue.
@@ -227,8 +227,8 @@ namespace_handle server::of(std::string name) {
     // configuration (see namespace_handle).
     core->cluster = cluster_;
     core->node = node_;
-    core->supervisor = system_->spawn(namespace_supervisor,
-                                      std::shared_ptr<const namespace_core>(core));
+    // One delivery shard per worker: frames to different sockets are put in order in parallel.
+    start_namespace(*system_, core, workers_);
     if (cluster_)
       caf::anon_send(cluster_, register_atom::value, name, core->supervisor);
   }

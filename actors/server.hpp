@@ -134,6 +134,7 @@ public:
                               std::string auth_json) override;
 
 private:
+  unsigned workers_ = 1; // actor scheduler threads
   caf::actor_system_config config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor cluster_; // none when alone

@@ -44,7 +44,7 @@ void socket::on_disconnect(disconnect_handler handler) {
 
 void socket::emit(std::string_view name, const args& a) {
   if (st_.connected)
-    st_.conn->send(packets::event(st_.core->name, name, a));
+    st_.send(packets::event(st_.core->name, name, a));
 }
 
 void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
@@ -55,7 +55,7 @@ void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_
   }
   auto id = st_.core->next_ack_id++;
   st_.pending_acks.emplace(id, std::move(on_reply));
-  st_.conn->send(packets::event(st_.core->name, name, a, id));
+  st_.send(packets::event(st_.core->name, name, a, id));
   if (timeout.count() > 0)
     st_.self->delayed_send(st_.self, timeout, socket_command::ack_timeout(id));
 }
@@ -154,21 +154,18 @@ void socket::fetch_peers(std::function<void(const std::vector<std::string>&)> on
 
 void socket::send_ack(std::uint64_t id, const args& a) {
   if (st_.connected)
-    st_.conn->send(packets::ack(st_.core->name, id, a));
+    st_.send(packets::ack(st_.core->name, id, a));
 }
 
 void socket::disconnect(bool close) {
   if (!st_.connected)
     return;
-  auto conn = st_.conn;
-  auto nsp = st_.core->name;
   // Leave first, tell the client after: once the client sees DISCONNECT, nothing it asks the
-  // supervisor afterwards can still find this socket in a room.
+  // supervisor afterwards can still find this socket in a room. The DISCONNECT leaves after
+  // every broadcast that reached the socket before it left its rooms.
   st_.close(disconnect_reason::server_namespace_disconnect);
-  conn->send(packets::disconnect(nsp));
-  conn->release(nsp);
-  if (close)
-    conn->close();
+  st_.send(packets::disconnect(st_.core->name),
+           close ? then_do::release_and_close : then_do::release);
 }
 
 event::event(atrium::socket& s, std::string name, payload args,

@@ -1,5 +1,6 @@
 #include "actors/socket_actor.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <exception>
@@ -15,6 +16,20 @@ namespace {
 
 std::atomic<socket_key> last_socket_key{0};
 
+thread_local socket_state* running = nullptr;
+
+/// Marks `st` as the socket running on this thread while one of its messages is handled.
+class running_guard {
+public:
+  explicit running_guard(socket_state& st) : outer_(running) { running = &st; }
+  ~running_guard() { running = outer_; }
+  running_guard(const running_guard&) = delete;
+  running_guard& operator=(const running_guard&) = delete;
+
+private:
+  socket_state* outer_;
+};
+
 // A throwing handler must not take the socket (and its client) down with it.
 template <class F>
 void guarded(const socket_state& st, const char* what, F&& f) {
@@ -27,6 +42,16 @@ void guarded(const socket_state& st, const char* what, F&& f) {
 }
 
 } // namespace
+
+socket_state* running_socket(const namespace_core& core) {
+  return running != nullptr && running->core.get() == &core ? running : nullptr;
+}
+
+void socket_state::send(packet_ptr packet, then_do then) {
+  auto& shards = *core->shards;
+  self->send(shards[shard_of(key, shards.size())], out,
+             direct_frame{std::move(packet), broadcasts, heard, then});
+}
 
 void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachments) {
   if (!connected)
@@ -83,6 +108,7 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
 }
 
 void socket_state::on_command(socket_command& c) {
+  heard = std::max(heard, c.seq);
   switch (c.what) {
     case socket_command::kind::closed:
       return close(c.why);
@@ -127,7 +153,7 @@ void socket_state::close(disconnect_reason why) {
     for (auto& handler : std::vector<disconnect_handler>(listeners->disconnecting))
       guarded(*this, "disconnecting", [&] { handler(why); });
   connected = false;
-  self->send(core->supervisor, leave_all_atom::value, key);
+  self->send(core->supervisor, leave_all_atom::value, key, next_broadcast());
   rooms.clear();
   auto waiting = std::move(pending_acks);
   pending_acks.clear();
@@ -147,32 +173,34 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   auto& st = self->state;
   st.self = self;
   st.core = std::move(core);
-  st.conn = std::move(conn);
   st.hs = std::move(hs);
   st.sid = random_socket_id();
   st.key = ++last_socket_key;
+  st.out = std::make_shared<outlet>(std::move(conn), st.key);
   for (auto& check : st.core->middlewares) {
     std::optional<connect_refusal> refusal;
     guarded(st, "middleware", [&] { refusal = check(*st.hs); });
     if (refusal) {
-      st.conn->send(packets::connect_error(st.core->name, refusal->message, refusal->data_json));
-      st.conn->release(st.core->name);
+      // Nothing else has been sent for this socket: no need to go through a shard.
+      st.out->conn->send(
+        packets::connect_error(st.core->name, refusal->message, refusal->data_json));
+      st.out->conn->release(st.core->name);
       self->quit();
       return {};
     }
   }
-  // As in Socket.IO, the socket is in the adapter (its own-id room joined, the adapter
-  // events published) before its client hears CONNECT. `await` keeps every other message of
-  // this socket waiting meanwhile, in order.
+  // The supervisor puts the socket in the adapter (its own-id room joined, the adapter events
+  // published) and then sends its client CONNECT, as Socket.IO does. `await` keeps every
+  // other message of this socket waiting meanwhile, in order.
   self
     ->request(st.core->supervisor, caf::infinite, register_atom::value, st.key, st.sid,
-              caf::actor_cast<caf::actor>(self), st.conn, st.hs->address)
-    .await([self](bool) {
+              caf::actor_cast<caf::actor>(self), st.out, st.hs->address)
+    .await([self](std::uint64_t seq) {
       auto& st = self->state;
+      running_guard running{st};
       st.connected = true;
       st.rooms.insert(st.sid);
-      // The CONNECT reply goes out before anything the connection handlers emit.
-      st.conn->send(packets::connect(st.core->name, st.sid));
+      st.heard = seq; // what the connection handlers emit leaves after the CONNECT reply
       for (auto& handler : st.core->connection_handlers)
         guarded(st, "connection", [&] { handler(st.facade); });
       // Listeners are mostly added here, once: keep no spare capacity for the socket's life.
@@ -181,12 +209,16 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     });
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
+      running_guard running{self->state};
       self->state.on_packet(p, attachments);
     },
-    [=](socket_command& c) { self->state.on_command(c); },
-    // One receiver of a broadcast asking for acks: the packet carries the id for everyone.
-    [=](emit_ack_atom, const packet_ptr& packet, std::uint64_t id, const caf::actor& collector,
-        std::uint64_t timeout_ms) {
+    [=](socket_command& c) {
+      running_guard running{self->state};
+      self->state.on_command(c);
+    },
+    // One receiver of a broadcast asking for acks: the packet (which carries the id for
+    // everyone) reaches the client through the shard, after this.
+    [=](emit_ack_atom, std::uint64_t id, const caf::actor& collector, std::uint64_t timeout_ms) {
       auto& st = self->state;
       if (!st.connected) {
         self->send(collector, ack_reply_atom::value);
@@ -198,11 +230,13 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
         else
           self->send(collector, ack_reply_atom::value);
       });
-      st.conn->send(packet);
       self->delayed_send(self, std::chrono::milliseconds{timeout_ms},
                          socket_command::ack_timeout(id));
     },
-    [=](run_atom, task& t) { t(); },
+    [=](run_atom, task& t) {
+      running_guard running{self->state};
+      t();
+    },
   };
 }
 

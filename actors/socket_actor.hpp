@@ -23,12 +23,16 @@ namespace atrium {
 struct socket_state {
   caf::stateful_actor<socket_state>* self = nullptr;
   std::shared_ptr<const namespace_core> core;
-  connection_ptr conn;
+  outlet_ptr out; // its connection, through its delivery shard
   handshake_ptr hs;
   std::string sid;
   socket_key key = 0;
   std::set<std::string> rooms;
   bool connected = false;
+  // What its own frames must leave after (see direct_frame): its own broadcasts so far, and
+  // the supervisor's operations it has heard of.
+  std::uint64_t broadcasts = 0;
+  std::uint64_t heard = 0;
 
   /// The socket's own listeners. Allocated with the first: sockets of an application that
   /// listens on the namespace (namespace_handle::on_event) have none.
@@ -56,7 +60,16 @@ struct socket_state {
   void on_command(socket_command& c);
   /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
   void close(disconnect_reason why);
+  /// A frame of this socket's own (emit, ack, DISCONNECT) to its client, after everything
+  /// that must come before it; `then` acts on the connection once it is queued.
+  void send(packet_ptr packet, then_do then = then_do::nothing);
+  /// Numbers a broadcast this socket sends its supervisor: its later frames wait for it.
+  std::uint64_t next_broadcast() { return ++broadcasts; }
 };
+
+/// The socket of `core`'s namespace whose actor is running on this thread (inside one of its
+/// handlers), if any: the sender of what a handler broadcasts.
+socket_state* running_socket(const namespace_core& core);
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                            std::shared_ptr<const namespace_core> core, connection_ptr conn,

@@ -27,28 +27,34 @@ struct socket_command {
   bool close_connection = false;
   std::vector<std::string> rooms;
   std::uint64_t ack_id = 0;
+  /// From the supervisor: its operations so far. Whatever the socket sends its client after
+  /// this command leaves after them (see direct_frame::after_seq).
+  std::uint64_t seq = 0;
 
   static socket_command closed_by(disconnect_reason why) {
     socket_command c;
     c.why = why;
     return c;
   }
-  static socket_command disconnect(bool close_connection) {
+  static socket_command disconnect(bool close_connection, std::uint64_t seq) {
     socket_command c;
     c.what = kind::disconnect;
     c.close_connection = close_connection;
+    c.seq = seq;
     return c;
   }
-  static socket_command join(std::vector<std::string> rooms) {
+  static socket_command join(std::vector<std::string> rooms, std::uint64_t seq) {
     socket_command c;
     c.what = kind::join;
     c.rooms = std::move(rooms);
+    c.seq = seq;
     return c;
   }
-  static socket_command leave(std::vector<std::string> rooms) {
+  static socket_command leave(std::vector<std::string> rooms, std::uint64_t seq) {
     socket_command c;
     c.what = kind::leave;
     c.rooms = std::move(rooms);
+    c.seq = seq;
     return c;
   }
   static socket_command ack_timeout(std::uint64_t id) {

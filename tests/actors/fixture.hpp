@@ -42,19 +42,20 @@ struct fixture : test_coordinator_fixture<> {
   std::vector<std::string> log; // adapter events and handler notes, in order
   caf::actor supervisor;
 
-  fixture() {
+  explicit fixture(std::size_t shards = 1) {
     core->name = "/";
     core->adapter_listeners.push_back([this](const adapter_event& e) {
       log.push_back(std::string{to_string(e.type)} + " " + e.room
                     + (e.sid.empty() ? "" : " " + e.sid));
     });
-    supervisor = sys.spawn(namespace_supervisor, std::shared_ptr<const namespace_core>(core));
-    core->supervisor = supervisor;
+    start_namespace(sys, core, shards);
+    supervisor = core->supervisor;
     consume_messages();
   }
 
   ~fixture() override {
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    consume_messages();
   }
 
   /// A socket registered straight at the supervisor (no socket actor).
@@ -62,13 +63,15 @@ struct fixture : test_coordinator_fixture<> {
     socket_key key;
     std::string sid;
     std::shared_ptr<recording_connection> conn;
+    outlet_ptr out;
   };
 
   member add_member(const std::string& sid) {
     static socket_key next = 1000;
-    member m{++next, sid, std::make_shared<recording_connection>()};
-    self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{},
-               connection_ptr{m.conn}, std::string{"test"});
+    auto conn = std::make_shared<recording_connection>();
+    member m{++next, sid, conn, std::make_shared<outlet>(conn, next)};
+    self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{}, m.out,
+               std::string{"test"});
     consume_messages();
     return m;
   }
@@ -84,13 +87,13 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   void leave_all(const member& m) {
-    self->send(supervisor, leave_all_atom::value, m.key);
+    self->send(supervisor, leave_all_atom::value, m.key, std::uint64_t{0});
     consume_messages();
   }
 
   void broadcast(broadcast_options opts, const std::string& text) {
     self->send(supervisor, broadcast_atom::value, std::move(opts),
-               packets::event("/", "news", args{text}));
+               packets::event("/", "news", args{text}), outlet_ptr{}, std::uint64_t{0});
     consume_messages();
   }
 

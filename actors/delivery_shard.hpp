@@ -1,0 +1,61 @@
+#pragma once
+
+// Where a namespace's frames are put in order. Each socket belongs to one delivery shard of
+// its namespace (by its key), and every frame for it leaves through that shard:
+//
+// - the supervisor numbers its operations (broadcasts, private messages, sockets arriving,
+//   leaving or being disconnected) and sends each shard concerned a ticket, in that order;
+// - room actors fan a broadcast out in parallel, each sending every shard concerned a part:
+//   its members there. The shard delivers a ticket's parts only when every earlier ticket is
+//   done, and each socket once however many parts name it (a union of rooms);
+// - a socket's own actor sends its frames (emit, ack, DISCONNECT) here too, tagged with what
+//   must leave before them: they wait for the broadcasts that socket caused and for the
+//   operations it had heard of, so a handler that broadcasts and then acks puts the event
+//   first, as Socket.IO does.
+//
+// Tickets reach a shard before their parts (the supervisor sends the ticket first, and a
+// room actor only hears of the broadcast after that), so a part always finds its ticket.
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/messages.hpp"
+
+namespace atrium {
+
+struct delivery_shard_state {
+  struct pending {
+    delivery_ticket ticket;
+    std::uint32_t missing = 0;                  // parts still to come
+    std::vector<std::vector<outlet*>> early;    // parts that came before the ticket's turn
+  };
+
+  std::string nsp;
+  std::deque<pending> queue;         // tickets not done yet, by seq; the front one is under way
+  std::vector<outlet_ptr> sockets;   // attached: reached by namespace-wide broadcasts
+  std::vector<outlet_ptr> waiting;   // outlets holding frames of their own actor
+
+  static inline const char* name = "atrium.delivery_shard";
+
+  void take(delivery_ticket& t);
+  void take(delivery_part& p);
+  void take(const outlet_ptr& o, direct_frame& f);
+
+private:
+  void start_front();
+  void advance();
+  void deliver(outlet& o, const delivery_ticket& t);
+  void deliver(const std::vector<outlet*>& members, const delivery_ticket& t);
+  void finish(delivery_ticket& t);
+  bool may_leave(const outlet& o, const direct_frame& f) const;
+  void send(outlet& o, direct_frame& f);
+  void release_held();
+};
+
+caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp);
+
+} // namespace atrium
