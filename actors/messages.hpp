@@ -18,6 +18,7 @@
 #include "actors/broadcast_options.hpp"
 #include "actors/connection.hpp"
 #include "actors/disconnect_reason.hpp"
+#include "actors/handshake.hpp"
 #include "actors/outlet.hpp"
 #include "protocol/socketio.hpp"
 
@@ -140,6 +141,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::connection_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::packet_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::exclusion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::outlet_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::handshake_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::direct_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_ticket)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_part)

@@ -77,10 +77,10 @@ public:
   /// Room `entry`'s actor sends its members to the shards that hold some.
   void fan_out(const room_entry& entry) {
     std::uint64_t mask = 0;
-    if (entry.per_shard.empty()) {
+    if (!entry.per_shard) {
       mask = 1;
     } else {
-      for (std::size_t i = 0; i < entry.per_shard.size(); ++i)
+      for (std::size_t i = 0; i < tickets_.size(); ++i)
         if (entry.per_shard[i] > 0)
           mask |= std::uint64_t{1} << i;
     }
@@ -114,8 +114,8 @@ private:
 
 std::uint64_t supervisor_state::register_socket(socket_key key, const std::string& sid,
                                                 const caf::actor& actor, const outlet_ptr& out,
-                                                const std::string& address) {
-  sockets.emplace(key, socket_entry{sid, actor, out, {}, address});
+                                                const handshake_ptr& hs) {
+  sockets.emplace(key, socket_entry{sid, actor, out, {}, hs, false});
   keys_by_sid.emplace(sid, key);
   // In its shard first, so that whatever reaches the socket from now on (even from an adapter
   // listener of its own join below) is delivered.
@@ -132,63 +132,96 @@ std::uint64_t supervisor_state::register_socket(socket_key key, const std::strin
   return op.seq();
 }
 
+const supervisor_state::socket_entry* supervisor_state::owner_of(const std::string& room) const {
+  auto key = keys_by_sid.find(room);
+  if (key == keys_by_sid.end())
+    return nullptr;
+  auto& sock = sockets.at(key->second);
+  return sock.in_own_room ? &sock : nullptr;
+}
+
+void supervisor_state::members_of(const std::string& name, std::vector<socket_key>& keys) const {
+  if (auto entry = rooms.find(name); entry != rooms.end())
+    keys.insert(keys.end(), entry->second.members.begin(), entry->second.members.end());
+  if (auto owner = owner_of(name))
+    keys.push_back(owner->out->key);
+}
+
 // Mirrors Socket.IO's in-memory adapter step by step (sids first, then rooms), so that
 // listeners observe the same intermediate states as there.
 void supervisor_state::add(socket_key key, const std::string& room) {
   auto sock = sockets.find(key);
-  if (sock == sockets.end() || !sock->second.rooms.insert(room).second)
+  if (sock == sockets.end())
+    return;
+  auto& joiner = sock->second;
+  if (room == joiner.sid) {
+    if (joiner.in_own_room)
+      return;
+    joiner.in_own_room = true;
+    if (rooms.count(room) == 0)
+      publish(adapter_event_type::create_room, room, {});
+    publish(adapter_event_type::join_room, room, joiner.sid);
+    return;
+  }
+  if (!joiner.rooms.insert(room).second)
     return;
   auto [entry, created] = rooms.try_emplace(room);
   auto shards = core->shards->size();
   if (created) {
-    // Most rooms (every socket's own-id room) have one member: start with two buckets, where
-    // a first insert would allocate eleven.
-    entry->second.members.reserve(1);
-    // A socket's own-id room needs no actor of its own; another room's actor starts with its
-    // first member.
-    if (keys_by_sid.count(room) == 0) {
-      entry->second.actor =
-        self->spawn<caf::lazy_init>(room_actor, core->shards, sock->second.out);
-      if (shards > 1)
-        entry->second.per_shard.resize(shards);
-    }
-    publish(adapter_event_type::create_room, room, {});
+    // A room actor starts with its first member.
+    entry->second.actor = self->spawn<caf::lazy_init>(room_actor, core->shards, joiner.out);
+    if (shards > 1)
+      entry->second.per_shard = std::make_unique<std::uint32_t[]>(shards);
+    // A room named by a socket's id exists as long as that socket is in it.
+    if (!owner_of(room))
+      publish(adapter_event_type::create_room, room, {});
   }
   // Listeners cannot change membership synchronously (joins arrive as messages), so `entry`
   // is still valid here.
   if (!entry->second.members.insert(key).second)
     return;
-  if (!entry->second.per_shard.empty())
+  if (entry->second.per_shard)
     ++entry->second.per_shard[shard_of(key, shards)];
-  if (entry->second.actor && !created)
-    self->send(entry->second.actor, add_atom::value, sock->second.out);
-  publish(adapter_event_type::join_room, room, sock->second.sid);
+  if (!created)
+    self->send(entry->second.actor, add_atom::value, joiner.out);
+  publish(adapter_event_type::join_room, room, joiner.sid);
 }
 
 void supervisor_state::remove(socket_key key, const std::string& room) {
+  auto sock = sockets.find(key);
+  if (sock != sockets.end() && room == sock->second.sid) {
+    auto& leaver = sock->second;
+    if (!leaver.in_own_room)
+      return;
+    leaver.in_own_room = false;
+    publish(adapter_event_type::leave_room, room, leaver.sid);
+    if (rooms.count(room) == 0)
+      publish(adapter_event_type::delete_room, room, {});
+    return;
+  }
   auto entry = rooms.find(room);
   if (entry == rooms.end() || entry->second.members.erase(key) == 0)
     return;
-  if (!entry->second.per_shard.empty())
+  if (entry->second.per_shard)
     --entry->second.per_shard[shard_of(key, core->shards->size())];
-  if (entry->second.actor)
-    self->send(entry->second.actor, remove_atom::value, key);
-  auto sock = sockets.find(key);
+  self->send(entry->second.actor, remove_atom::value, key);
   publish(adapter_event_type::leave_room, room,
           sock != sockets.end() ? sock->second.sid : std::string{});
   if (!entry->second.members.empty())
     return;
   // The close message queues behind every delivery already sent to the room actor.
-  if (entry->second.actor)
-    self->send(entry->second.actor, close_atom::value);
+  self->send(entry->second.actor, close_atom::value);
   rooms.erase(entry);
-  publish(adapter_event_type::delete_room, room, {});
+  if (!owner_of(room))
+    publish(adapter_event_type::delete_room, room, {});
 }
 
 void supervisor_state::remove_socket(socket_key key, std::uint64_t origin_op) {
   auto sock = sockets.find(key);
   if (sock == sockets.end())
     return;
+  // Its own-id room first, as Socket.IO leaves rooms in the order they were joined.
+  remove(key, sock->second.sid);
   auto joined = std::move(sock->second.rooms);
   sock->second.rooms.clear();
   for (auto& room : joined)
@@ -210,17 +243,18 @@ supervisor_state::selection supervisor_state::resolve(const broadcast_options& o
   if (!opts.except.empty()) {
     auto excluded = std::make_shared<exclusion_set>();
     for (auto& room : opts.except)
-      if (auto entry = rooms.find(room); entry != rooms.end())
-        excluded->insert(excluded->end(), entry->second.members.begin(),
-                         entry->second.members.end());
+      members_of(room, *excluded);
     std::sort(excluded->begin(), excluded->end());
     excluded->erase(std::unique(excluded->begin(), excluded->end()), excluded->end());
     result.excluded = std::move(excluded);
   }
   result.everyone = opts.rooms.empty();
-  for (auto& room : sorted_unique(opts.rooms))
+  for (auto& room : sorted_unique(opts.rooms)) {
     if (auto entry = rooms.find(room); entry != rooms.end())
       result.rooms.push_back(&entry->second);
+    if (auto owner = owner_of(room); owner && !excludes(result.excluded, owner->out->key))
+      result.owners.push_back(owner->out->key);
+  }
   return result;
 }
 
@@ -236,15 +270,10 @@ void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr
   if (chosen.everyone)
     for (std::size_t i = 0; i < core->shards->size(); ++i)
       op.shard(i).everyone = true;
-  for (auto* room : chosen.rooms) {
-    if (room->actor) {
-      op.fan_out(*room);
-      continue;
-    }
-    for (auto key : room->members)
-      if (!excludes(chosen.excluded, key))
-        op.of(key).targets.push_back(sockets.at(key).out.get());
-  }
+  for (auto* room : chosen.rooms)
+    op.fan_out(*room);
+  for (auto key : chosen.owners) // private messages: no room actor on their way
+    op.of(key).targets.push_back(sockets.at(key).out.get());
   if (origin) {
     // The socket's own frames after this broadcast wait for it (see direct_frame).
     auto& t = op.of(origin->key);
@@ -317,16 +346,30 @@ std::vector<socket_key> supervisor_state::select(const broadcast_options& opts) 
     for (auto key : room->members)
       if (!excludes(chosen.excluded, key))
         result.push_back(key);
+  result.insert(result.end(), chosen.owners.begin(), chosen.owners.end());
   std::sort(result.begin(), result.end());
   result.erase(std::unique(result.begin(), result.end()), result.end());
   return result;
 }
 
+namespace {
+
+/// A socket's rooms as Socket.IO lists them: sorted, its own id included (unless it left it).
+std::vector<std::string> rooms_of(const supervisor_state::socket_entry& sock) {
+  std::vector<std::string> result{sock.rooms.begin(), sock.rooms.end()};
+  if (sock.in_own_room)
+    result.insert(std::lower_bound(result.begin(), result.end(), sock.sid), sock.sid);
+  return result;
+}
+
+} // namespace
+
 socket_infos supervisor_state::fetch(const broadcast_options& opts) const {
   socket_infos result;
   for (auto key : select(opts)) {
     auto& sock = sockets.at(key);
-    result.push_back({sock.sid, {sock.rooms.begin(), sock.rooms.end()}, sock.address, core->node});
+    result.push_back({sock.sid, rooms_of(sock), sock.hs ? sock.hs->address : std::string{},
+                      core->node});
   }
   return result;
 }
@@ -343,16 +386,19 @@ membership_map supervisor_state::rooms_map() const {
     for (auto key : entry.members)
       if (auto sock = sockets.find(key); sock != sockets.end())
         sids.push_back(sock->second.sid);
-    std::sort(sids.begin(), sids.end());
   }
+  for (auto& entry : sockets)
+    if (entry.second.in_own_room)
+      result[entry.second.sid].push_back(entry.second.sid);
+  for (auto& entry : result)
+    std::sort(entry.second.begin(), entry.second.end());
   return result;
 }
 
 membership_map supervisor_state::sids_map() const {
   membership_map result;
   for (auto& entry : sockets)
-    result.emplace(entry.second.sid,
-                   std::vector<std::string>(entry.second.rooms.begin(), entry.second.rooms.end()));
+    result.emplace(entry.second.sid, rooms_of(entry.second));
   return result;
 }
 
@@ -383,8 +429,8 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
   });
   return {
     [=](register_atom, socket_key key, const std::string& sid, const caf::actor& socket,
-        const outlet_ptr& out, const std::string& address) {
-      return self->state.register_socket(key, sid, socket, out, address);
+        const outlet_ptr& out, const handshake_ptr& hs) {
+      return self->state.register_socket(key, sid, socket, out, hs);
     },
     [=](join_atom, socket_key key, const std::vector<std::string>& names) {
       for (auto& room : names)

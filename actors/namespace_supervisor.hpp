@@ -24,17 +24,23 @@ namespace atrium {
 /// that reaches sockets (broadcasts, sockets arriving, leaving, being disconnected): the
 /// delivery shards carry them out in that order.
 struct supervisor_state {
+  // A socket's own-id room is not an entry of `rooms`: every socket has one, nearly always
+  // with that socket alone in it, and an entry (a map node, a member set, its buckets) cost
+  // every connection about 200 bytes. `in_own_room` says whether the socket is in it; a room
+  // of the same name in `rooms` holds any other socket that joined it.
   struct socket_entry {
     std::string sid;
     caf::actor actor;
     outlet_ptr out;
-    std::set<std::string> rooms;
-    std::string address; // the client's, for fetches
+    std::set<std::string> rooms; // the rooms it joined, its own-id room not among them
+    handshake_ptr hs;            // the client's (its address, for fetches)
+    bool in_own_room = false;
   };
   struct room_entry {
     std::unordered_set<socket_key> members;
-    caf::actor actor; // none for a socket's own-id room: its sockets are delivered directly
-    std::vector<std::uint32_t> per_shard; // members in each delivery shard (several shards only)
+    caf::actor actor;
+    /// Members in each delivery shard, when there are several shards.
+    std::unique_ptr<std::uint32_t[]> per_shard;
   };
   /// A selection as the adapter reads it (Socket.IO's `apply`): the target rooms, or every
   /// socket, minus the excluded. Every operation on a selection starts here.
@@ -42,19 +48,20 @@ struct supervisor_state {
     bool everyone = false;
     exclusion_ptr excluded;
     std::vector<const room_entry*> rooms; // existing target rooms, each once
+    std::vector<socket_key> owners;       // sockets targeted through their own-id room
   };
 
   caf::stateful_actor<supervisor_state>* self = nullptr;
   std::shared_ptr<const namespace_core> core;
   std::unordered_map<socket_key, socket_entry> sockets; // sids
   std::unordered_map<std::string, socket_key> keys_by_sid;
-  std::unordered_map<std::string, room_entry> rooms;    // rooms
+  std::unordered_map<std::string, room_entry> rooms;    // rooms, but own-id rooms
   std::uint64_t seq = 0;                                // operations numbered so far
 
   static inline const char* name = "atrium.namespace";
 
   std::uint64_t register_socket(socket_key key, const std::string& sid, const caf::actor& actor,
-                                const outlet_ptr& out, const std::string& address);
+                                const outlet_ptr& out, const handshake_ptr& hs);
   void add(socket_key key, const std::string& room);
   void remove(socket_key key, const std::string& room);
   /// Leaves every room and forgets the socket; `origin_op` counts its own last operation.
@@ -77,6 +84,10 @@ struct supervisor_state {
 
 private:
   class operation;
+  /// The socket whose own-id room `room` is, if it is in it.
+  const socket_entry* owner_of(const std::string& room) const;
+  /// Adds the members of room `name` (its own-id owner included) to `keys`.
+  void members_of(const std::string& name, std::vector<socket_key>& keys) const;
   void publish(adapter_event_type type, const std::string& room, const std::string& sid);
 };
 

@@ -194,7 +194,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   // other message of this socket waiting meanwhile, in order.
   self
     ->request(st.core->supervisor, caf::infinite, register_atom::value, st.key, st.sid,
-              caf::actor_cast<caf::actor>(self), st.out, st.hs->address)
+              caf::actor_cast<caf::actor>(self), st.out, st.hs)
     .await([self](std::uint64_t seq) {
       auto& st = self->state;
       running_guard running{st};

@@ -70,8 +70,10 @@ struct fixture : test_coordinator_fixture<> {
     static socket_key next = 1000;
     auto conn = std::make_shared<recording_connection>();
     member m{++next, sid, conn, std::make_shared<outlet>(conn, next)};
+    auto hs = std::make_shared<handshake>();
+    hs->address = "test";
     self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{}, m.out,
-               std::string{"test"});
+               handshake_ptr{std::move(hs)});
     consume_messages();
     return m;
   }

@@ -14,8 +14,9 @@ CAF_TEST(a registered socket is in the room named by its own id) {
   CAF_CHECK_EQUAL(rooms(), (membership_map{{"s1", {"s1"}}}));
   CAF_CHECK_EQUAL(sids(), (membership_map{{"s1", {"s1"}}}));
   CAF_CHECK_EQUAL(log, (strings{"create-room s1", "join-room s1 s1"}));
-  // The own-id room is delivered by the supervisor itself: no room actor.
-  CAF_CHECK(!state().rooms.at("s1").actor);
+  // The own-id room is the socket's own entry: no room entry, no room actor.
+  CAF_CHECK_EQUAL(state().rooms.count("s1"), 0u);
+  CAF_CHECK(state().sockets.begin()->second.in_own_room);
 }
 
 CAF_TEST(join and leave keep rooms and sids in step) {
@@ -126,6 +127,26 @@ CAF_TEST(a socket own id room carries private messages) {
   CAF_CHECK_EQUAL(s2.conn->count(news("both")), 1u);
 }
 
+CAF_TEST(a room named by a socket id may hold other sockets and outlives its owner) {
+  auto s1 = add_member("s1");
+  auto s2 = add_member("s2");
+  log.clear();
+  join(s2, {"s1"}); // the room exists already: no create-room
+  CAF_CHECK_EQUAL(rooms()["s1"], (strings{"s1", "s2"}));
+  broadcast({{"s1"}, {}}, "to-s1");
+  CAF_CHECK_EQUAL(s1.conn->count(news("to-s1")), 1u);
+  CAF_CHECK_EQUAL(s2.conn->count(news("to-s1")), 1u);
+  broadcast({{}, {"s1"}}, "all-but-s1");
+  CAF_CHECK_EQUAL(s1.conn->count(news("all-but-s1")), 0u);
+  CAF_CHECK_EQUAL(s2.conn->count(news("all-but-s1")), 0u);
+  leave_all(s1); // its owner goes: the room stays, with s2
+  CAF_CHECK_EQUAL(rooms()["s1"], (strings{"s2"}));
+  leave(s2, "s1");
+  CAF_CHECK_EQUAL(rooms().count("s1"), 0u);
+  CAF_CHECK_EQUAL(log, (strings{"join-room s1 s2", "leave-room s1 s1", "leave-room s1 s2",
+                                "delete-room s1"}));
+}
+
 CAF_TEST(leaving every room removes the socket and prunes empty rooms) {
   auto s1 = add_member("s1");
   auto s2 = add_member("s2");
@@ -133,8 +154,9 @@ CAF_TEST(leaving every room removes the socket and prunes empty rooms) {
   join(s2, {"b"});
   log.clear();
   leave_all(s1);
-  CAF_CHECK_EQUAL(log, (strings{"leave-room a s1", "delete-room a", "leave-room b s1",
-                                "leave-room s1 s1", "delete-room s1"}));
+  // The own-id room first: Socket.IO leaves rooms in the order they were joined.
+  CAF_CHECK_EQUAL(log, (strings{"leave-room s1 s1", "delete-room s1", "leave-room a s1",
+                                "delete-room a", "leave-room b s1"}));
   CAF_CHECK_EQUAL(rooms(), (membership_map{{"b", {"s2"}}, {"s2", {"s2"}}}));
   CAF_CHECK_EQUAL(sids(), (membership_map{{"s2", {"b", "s2"}}}));
   CAF_CHECK_EQUAL(state().keys_by_sid.count("s1"), 0u);
