@@ -216,10 +216,19 @@ void supervisor_state::remove(socket_key key, const std::string& room) {
     publish(adapter_event_type::delete_room, room, {});
 }
 
-void supervisor_state::remove_socket(socket_key key, std::uint64_t origin_op) {
+void supervisor_state::remove_socket(const outlet_ptr& out, std::uint64_t origin_op) {
+  auto key = out->key;
   auto sock = sockets.find(key);
-  if (sock == sockets.end())
+  if (sock == sockets.end()) {
+    // Never registered here: still count its last operation, or its last frames would wait
+    // for it forever.
+    operation op{*this};
+    auto& t = op.of(key);
+    t.origin = out;
+    t.origin_op = origin_op;
+    op.send();
     return;
+  }
   // Its own-id room first, as Socket.IO leaves rooms in the order they were joined.
   remove(key, sock->second.sid);
   auto joined = std::move(sock->second.rooms);
@@ -442,8 +451,8 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
         sock->second.rooms.erase(room);
       st.remove(key, room);
     },
-    [=](leave_all_atom, socket_key key, std::uint64_t origin_op) {
-      self->state.remove_socket(key, origin_op);
+    [=](leave_all_atom, const outlet_ptr& out, std::uint64_t origin_op) {
+      self->state.remove_socket(out, origin_op);
     },
     [=](broadcast_atom, const broadcast_options& opts, const packet_ptr& packet,
         const outlet_ptr& origin, std::uint64_t origin_op) {

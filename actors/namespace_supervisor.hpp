@@ -65,7 +65,7 @@ struct supervisor_state {
   void add(socket_key key, const std::string& room);
   void remove(socket_key key, const std::string& room);
   /// Leaves every room and forgets the socket; `origin_op` counts its own last operation.
-  void remove_socket(socket_key key, std::uint64_t origin_op);
+  void remove_socket(const outlet_ptr& out, std::uint64_t origin_op);
   void broadcast(const broadcast_options& opts, const packet_ptr& packet,
                  const outlet_ptr& origin = nullptr, std::uint64_t origin_op = 0);
   void emit_with_ack(const broadcast_options& opts, const std::string& name, const wire_packet& a,

@@ -153,7 +153,7 @@ void socket_state::close(disconnect_reason why) {
     for (auto& handler : std::vector<disconnect_handler>(listeners->disconnecting))
       guarded(*this, "disconnecting", [&] { handler(why); });
   connected = false;
-  self->send(core->supervisor, leave_all_atom::value, key, next_broadcast());
+  self->send(core->supervisor, leave_all_atom::value, out, next_broadcast());
   rooms.clear();
   auto waiting = std::move(pending_acks);
   pending_acks.clear();

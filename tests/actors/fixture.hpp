@@ -89,7 +89,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   void leave_all(const member& m) {
-    self->send(supervisor, leave_all_atom::value, m.key, std::uint64_t{0});
+    self->send(supervisor, leave_all_atom::value, m.out, std::uint64_t{0});
     consume_messages();
   }
 
