@@ -119,7 +119,8 @@ json_object& json_deliveries(json_object& j, const delivery_result& r) {
     .number("deliveries_per_s", per_second(r.deliveries, r.seconds), 1)
     .integer("drained", r.drained)
     .integer("lost", r.lost)
-    .integer("duplicates", r.duplicates);
+    .integer("duplicates", r.duplicates)
+    .integer("out_of_order", r.out_of_order);
 }
 
 std::string json_window_end(json_object& j, const window_result& r, std::uint64_t units,

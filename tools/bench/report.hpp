@@ -54,7 +54,7 @@ std::string json_urls(const common_options& opts);
 json_object json_head(const char* workload, const common_options& opts);
 /// Closes a line whose run could not start: its last key is setup_error.
 std::string json_setup_error(json_object& j, const run_result& r);
-/// deliveries, deliveries_per_s, drained, lost, duplicates.
+/// deliveries, deliveries_per_s, drained, lost, duplicates, out_of_order.
 json_object& json_deliveries(json_object& j, const delivery_result& r);
 /// Closes a windowed line: servers, server_cpu_s, server_cpu_ns_per_UNIT, bench_cpu_s,
 /// bench_cpu_ns_per_UNIT, then errors.

@@ -11,6 +11,7 @@
 #include "tools/bench/connection_ramp.hpp"
 #include "tools/bench/error_tally.hpp"
 #include "tools/bench/loop.hpp"
+#include "tools/bench/publisher_order.hpp"
 #include "tools/bench/room_emit.hpp"
 #include "tools/bench/rooms_ledger.hpp"
 #include "tools/bench/workload_run.hpp"
@@ -28,7 +29,8 @@ class rooms_run final : public workload_run<rooms_options, rooms_result> {
 public:
   explicit rooms_run(const rooms_options& opts)
     : workload_run(opts),
-      ledger_(opts.clients, opts.rooms, opts.per_client, opts.union_size, opts.window, opts.seed) {
+      ledger_(opts.clients, opts.rooms, opts.per_client, opts.union_size, opts.window, opts.seed),
+      order_(opts.clients, opts.publishers) {
     padding_.assign(opts.payload, 'x');
     room_json_ = quoted_room_names("r", opts.rooms);
   }
@@ -198,8 +200,11 @@ private:
     std::uint64_t seq = 0;
     if (!read_field(packet, seq_key, delivery_prefix.size(), seq))
       return note_malformed(packet);
-    switch (ledger_.deliver(static_cast<std::uint32_t>(c.id()), seq)) {
+    auto client = static_cast<std::uint32_t>(c.id());
+    switch (ledger_.deliver(client, seq)) {
       case rooms_ledger::verdict::first:
+        if (!order_.arrived(client, seq))
+          count_out_of_order(c, client, seq);
         if (seq >= first_measured_) {
           if (phase_ == phase::measuring)
             ++result_->deliveries;
@@ -241,6 +246,14 @@ private:
     }
   }
 
+  void count_out_of_order(connection& c, std::uint32_t client, std::uint64_t seq) {
+    out_of_order_.add(result_->errors, [&] {
+      return who(c) + " got message " + std::to_string(seq) + " of publisher "
+             + std::to_string(seq % opts_.publishers) + " after its message "
+             + std::to_string(order_.latest(client, seq));
+    });
+  }
+
   void count_unexpected(connection& c, std::string_view packet) {
     unexpected_.add(result_->errors, [&] {
       return who(c) + " is in none of the rooms of: " + quote_packet(packet);
@@ -260,6 +273,8 @@ private:
   void conclude() override {
     unexpected_.close(result_->errors);
     result_->unexpected = unexpected_.count();
+    out_of_order_.close(result_->errors);
+    result_->out_of_order = out_of_order_.count();
     if (result_->setup_error.empty() && first_measured_ <= ledger_.next()) {
       result_->expected = ledger_.expected_since(first_measured_);
       result_->lost = ledger_.missing_since(first_measured_);
@@ -274,6 +289,7 @@ private:
   }
 
   rooms_ledger ledger_;
+  publisher_order order_;
   std::string padding_;
   std::vector<std::string> room_json_; // "r17", quoted
 
@@ -285,6 +301,7 @@ private:
 
   std::uint64_t first_measured_ = std::numeric_limits<std::uint64_t>::max();
   error_tally unexpected_{"deliveries to clients outside the rooms"};
+  error_tally out_of_order_{"deliveries out of their publisher's order"};
 };
 
 } // namespace

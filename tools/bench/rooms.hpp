@@ -1,6 +1,6 @@
 // The rooms workload: clients in several random rooms each, publishers emitting to unions of
 // random rooms, every delivery judged against the membership (exactly once, and only to the
-// members of the union).
+// members of the union) and against its publisher's order.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,8 @@ struct rooms_result : delivery_result {
   std::uint64_t unexpected = 0;      // a client got a message addressed to none of its rooms
 
   bool passed() const {
-    return lost == 0 && duplicates == 0 && unexpected == 0 && errors.empty();
+    return lost == 0 && duplicates == 0 && unexpected == 0 && out_of_order == 0
+           && errors.empty();
   }
 };
 

@@ -22,7 +22,8 @@ void print_rooms_block(const rooms_options& opts, const rooms_result& r) {
   print_after_window({{r.drained, "drained"},
                       {r.lost, "lost"},
                       {r.duplicates, "duplicates"},
-                      {r.unexpected, "unexpected"}});
+                      {r.unexpected, "unexpected"},
+                      {r.out_of_order, "out of order"}});
   print_window_end(r, r.deliveries, "delivery");
 }
 

@@ -28,12 +28,14 @@ struct window_result : run_result {
   std::uint64_t drained = 0;         // of what was sent in the window, answered after it
 };
 
-/// A run whose publishers emit messages that receivers must get exactly once.
+/// A run whose publishers emit messages that receivers must get exactly once, each publisher's
+/// in the order it emitted them.
 struct delivery_result : window_result {
   std::uint64_t sent = 0;            // messages emitted in the window
   std::uint64_t deliveries = 0;      // received inside the window
   std::uint64_t lost = 0;            // owed, never arrived within the drain wait
   std::uint64_t duplicates = 0;      // a recipient got a message again
+  std::uint64_t out_of_order = 0;    // a first delivery after a later one of the same publisher
 };
 
 } // namespace atrium::bench

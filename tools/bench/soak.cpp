@@ -16,6 +16,7 @@
 #include "tools/bench/error_tally.hpp"
 #include "tools/bench/loop.hpp"
 #include "tools/bench/proc_stats.hpp"
+#include "tools/bench/publisher_order.hpp"
 #include "tools/bench/room_emit.hpp"
 #include "tools/bench/soak_ledger.hpp"
 #include "tools/bench/workload_run.hpp"
@@ -69,7 +70,8 @@ void sample_distinct(Rng& rng, std::uint32_t n, std::uint32_t count,
 class soak_run final : public workload_run<soak_options, soak_result> {
 public:
   explicit soak_run(const soak_options& opts)
-    : workload_run(opts), ledger_(opts.clients, opts.rooms), rng_(opts.seed),
+    : workload_run(opts), ledger_(opts.clients, opts.rooms),
+      order_(opts.clients, opts.publishers), rng_(opts.seed),
       broadcasts_{opts.broadcast_rate}, churns_{opts.churn_rate}, moves_{opts.move_rate} {
     padding_.assign(opts.payload, 'x');
     room_json_ = quoted_room_names("s", opts.rooms);
@@ -316,6 +318,7 @@ private:
   void end_session(std::uint32_t slot, clock_type::duration close_in) {
     auto& s = slots_[slot];
     ledger_.session_ended(slot);
+    order_.reset(slot);
     s.requests.clear();
     if (s.open) {
       s.open = false;
@@ -394,11 +397,13 @@ private:
     auto slot = slot_of(c);
     switch (ledger_.deliver(slot, seq, clock_type::now())) {
       case soak_ledger::verdict::owed:
+        check_order(c, slot, seq);
         count_delivery();
         if (slots_[slot].state == slot_state::waiting && ledger_.owed(slot) == 0)
           make_change(slot);
         return;
       case soak_ledger::verdict::may:
+        check_order(c, slot, seq);
         return count_delivery();
       case soak_ledger::verdict::duplicate:
         return; // the ledger counts them
@@ -409,6 +414,17 @@ private:
       case soak_ledger::verdict::unknown:
         return note_malformed(packet);
     }
+  }
+
+  // Owed or not, a broadcast the session gets must not come after a later one of its publisher.
+  void check_order(connection& c, std::uint32_t slot, std::uint64_t seq) {
+    if (order_.arrived(slot, seq))
+      return;
+    out_of_order_.add(result_->errors, [&] {
+      return who(c) + " got broadcast " + std::to_string(seq) + " of publisher "
+             + std::to_string(seq % opts_.publishers) + " after its broadcast "
+             + std::to_string(order_.latest(slot, seq));
+    });
   }
 
   void count_delivery() {
@@ -665,10 +681,12 @@ private:
     result_->may = ledger_.may_total();
     result_->may_delivered = ledger_.may_delivered();
     result_->strays = strays_.count();
+    result_->out_of_order = out_of_order_.count();
     result_->acks_refused = refused_.count();
     if (result_->setup_error.empty())
       result_->acks_missing = ledger_.acks_missing() + requests_missing_ + outstanding_requests();
     strays_.close(result_->errors);
+    out_of_order_.close(result_->errors);
     refused_.close(result_->errors);
     unexpected_acks_.close(result_->errors);
     dropped_.close(result_->errors);
@@ -688,6 +706,7 @@ private:
   }
 
   soak_ledger ledger_;
+  publisher_order order_;                // per client slot, reset with each new session
   std::mt19937_64 rng_;
   std::string padding_;
   std::vector<std::string> room_json_;  // "s7", quoted
@@ -712,6 +731,7 @@ private:
 
   std::uint64_t requests_missing_ = 0;  // joins and leaves given up on during the load
   error_tally strays_{"stray deliveries"};
+  error_tally out_of_order_{"broadcasts out of their publisher's order"};
   error_tally refused_{"refusals"};
   error_tally unexpected_acks_{"unexpected acks"};
   error_tally dropped_{"sessions lost"};

@@ -2,7 +2,8 @@
 // back in new sessions, moving between rooms, publishers broadcasting to rooms, acked), with the
 // servers' RSS sampled at intervals. A server that leaks shows a curve that keeps climbing; one
 // that does not, a curve that flattens once its working set is reached. Every delivery is still
-// judged (soak_ledger.hpp), so the load is known to be the one asked for.
+// judged (soak_ledger.hpp, and its publisher's order: publisher_order.hpp), so the load is known
+// to be the one asked for.
 #pragma once
 
 #include <cstdint>
@@ -51,8 +52,8 @@ struct soak_result : delivery_result {
   std::uint64_t acks_missing = 0;    // ... never answered
 
   bool passed() const {
-    return lost == 0 && duplicates == 0 && strays == 0 && acks_refused == 0 && acks_missing == 0
-           && errors.empty();
+    return lost == 0 && duplicates == 0 && out_of_order == 0 && strays == 0 && acks_refused == 0
+           && acks_missing == 0 && errors.empty();
   }
 };
 

@@ -148,6 +148,7 @@ void print_soak_block(const soak_options& opts, const soak_result& r) {
   print_after_window({{r.drained, "drained"},
                       {r.lost, "lost"},
                       {r.duplicates, "duplicates"},
+                      {r.out_of_order, "out of order"},
                       {r.strays, "strays"},
                       {r.acks_refused, "acks refused"},
                       {r.acks_missing, "acks missing"}});
@@ -158,8 +159,8 @@ void print_soak_block(const soak_options& opts, const soak_result& r) {
       std::printf("  server %-9d rss unreadable\n", opts.server_pids[i]);
   }
   print_window_end(r, r.deliveries, "delivery");
-  std::printf("  verdict           %s (on losses, duplicates, strays and acks; RSS is told, not "
-              "judged)\n",
+  std::printf("  verdict           %s (on losses, duplicates, order, strays and acks; RSS is "
+              "told, not judged)\n",
               r.passed() ? "passed" : "FAILED");
 }
 
