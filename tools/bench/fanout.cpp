@@ -10,8 +10,10 @@
 #include "tools/bench/bench_event.hpp"
 #include "tools/bench/connection.hpp"
 #include "tools/bench/connection_ramp.hpp"
+#include "tools/bench/error_tally.hpp"
 #include "tools/bench/json.hpp"
 #include "tools/bench/loop.hpp"
+#include "tools/bench/skipped_seqs.hpp"
 #include "tools/bench/workload_run.hpp"
 
 namespace atrium::bench {
@@ -43,9 +45,11 @@ public:
 
 private:
   struct receiver {
-    // One publisher's messages reach a receiver in order, so all a receiver needs to know is
-    // the next seq it expects: a smaller one is a duplicate, a larger one means a gap.
+    // One publisher's messages must reach a receiver in order, so a receiver needs the next
+    // seq it expects: a larger one means a gap, a smaller one a duplicate, or a message that
+    // comes after a later one if it is in the gaps.
     std::uint64_t next_seq = 0;
+    skipped_seqs skipped;
     bool joined = false;
   };
 
@@ -247,13 +251,13 @@ private:
       return; // the publisher asked for nothing
     auto& r = receivers_[c.id()];
     if (packet.substr(0, delivery_prefix.size()) == delivery_prefix)
-      return on_delivery(r, packet);
+      return on_delivery(r, c, packet);
     if (packet.substr(0, join_ack_prefix.size()) == join_ack_prefix)
       return on_join_ack(r, c, packet);
   }
 
   // The hot path: runs once per delivery, so it looks only at "s" (and "t" in rate mode).
-  void on_delivery(receiver& r, std::string_view packet) {
+  void on_delivery(receiver& r, connection& c, std::string_view packet) {
     std::uint64_t seq = 0;
     const char* digits_end = read_field(packet, seq_key, delivery_prefix.size(), seq);
     if (digits_end == nullptr || seq >= next_seq_) {
@@ -261,14 +265,33 @@ private:
       return;
     }
     if (seq < r.next_seq) {
-      ++result_->duplicates;
-      return;
+      if (!r.skipped.take(seq)) {
+        ++result_->duplicates;
+        return;
+      }
+      // Resolved already when it was skipped: it still counts as delivered.
+      out_of_order_.add(result_->errors, [&] {
+        return who(c) + " got message " + std::to_string(seq) + " after message "
+               + std::to_string(r.next_seq - 1);
+      });
+      if (seq >= base_seq_)
+        ++pending_[seq - base_seq_].delivered;
+      return count_delivery(seq, packet, digits_end);
     }
+    if (seq > r.next_seq)
+      r.skipped.skip(r.next_seq, seq);
     for (auto s = r.next_seq; s <= seq; ++s)
       ++pending_[s - base_seq_].resolved;
     r.next_seq = seq + 1;
-    auto& delivered = pending_[seq - base_seq_].delivered;
-    ++delivered;
+    auto delivered = ++pending_[seq - base_seq_].delivered;
+    if (seq < first_measured_ && delivered == receiver_count_)
+      warm_up_reached_all_ = true;
+    count_delivery(seq, packet, digits_end);
+    if (pending_.front().resolved == receiver_count_)
+      retire_resolved();
+  }
+
+  void count_delivery(std::uint64_t seq, std::string_view packet, const char* digits_end) {
     if (seq >= first_measured_) {
       if (phase_ == phase::measuring)
         ++result_->deliveries;
@@ -276,11 +299,7 @@ private:
         ++result_->drained;
       if (opts_.rate_mode())
         record_latency(packet.substr(static_cast<std::size_t>(digits_end - packet.data())));
-    } else if (delivered == receiver_count_) {
-      warm_up_reached_all_ = true;
     }
-    if (pending_.front().resolved == receiver_count_)
-      retire_resolved();
   }
 
   void record_latency(std::string_view rest) {
@@ -321,6 +340,8 @@ private:
   // ---- the end ----
 
   void conclude() override {
+    out_of_order_.close(result_->errors);
+    result_->out_of_order = out_of_order_.count();
     if (result_->setup_error.empty()) {
       auto expected = result_->sent * receiver_count_;
       auto got = result_->deliveries + result_->drained;
@@ -352,6 +373,7 @@ private:
   std::uint64_t first_measured_ = std::numeric_limits<std::uint64_t>::max();
   bool warm_up_reached_all_ = false;
   std::uint64_t rate_sent_ = 0;
+  error_tally out_of_order_{"deliveries out of order"};
 };
 
 } // namespace

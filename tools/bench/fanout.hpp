@@ -1,5 +1,5 @@
 // The fanout workload: N receivers in one room, one publisher emitting to it, every delivery
-// counted and checked for loss and duplicates.
+// counted and checked for loss, duplicates and order.
 #pragma once
 
 #include <memory>
@@ -12,12 +12,14 @@
 namespace atrium::bench {
 
 /// setup_error: empty when every receiver joined and the warm-up reached all of them.
-/// lost: sent * receivers - deliveries - drained; duplicates: a seq a receiver had already seen
-/// (or passed).
+/// lost: sent * receivers - deliveries - drained; duplicates: a seq a receiver had already got;
+/// out_of_order: a seq it had passed over, arriving after a later one.
 struct fanout_result : delivery_result {
   latency_histogram latency;         // rate mode: every delivery of a message sent in the window
 
-  bool passed() const { return lost == 0 && duplicates == 0 && errors.empty(); }
+  bool passed() const {
+    return lost == 0 && duplicates == 0 && out_of_order == 0 && errors.empty();
+  }
 };
 
 /// Runs the whole workload on the calling thread. Never throws for network trouble: that
