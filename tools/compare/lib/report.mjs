@@ -10,9 +10,16 @@ export function median(values) {
   return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
 }
 
+/** The largest: how counts of wrong deliveries are told, so that one bad run shows. */
+export function worst(values) {
+  const xs = values.filter((x) => Number.isFinite(x));
+  return xs.length ? Math.max(...xs) : NaN;
+}
+
 const fmt = (x, digits = 2) => {
   if (!Number.isFinite(x)) return "-";
-  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en-US");
+  // Counts (lost, out of order) read as counts: "697", not "697.00".
+  if (Number.isInteger(x) || Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en-US");
   return x.toFixed(digits);
 };
 
