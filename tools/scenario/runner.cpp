@@ -32,8 +32,18 @@ struct client_state {
   std::string sid;
   std::unique_ptr<client_link> link;
   std::uint64_t next_ack = 0;
+  /// Acks asked for with `-> later` and not matched yet: packet id -> the event emitted.
+  std::map<std::uint64_t, std::string> later_acks;
   bool gone = false;
   std::string own_reason; // set when the client itself left, as the official client reports it
+};
+
+/// What a client received, in line for its expectations: an event, or the ack of an emit it
+/// sent with `-> later`.
+struct arrival {
+  bool ack = false;
+  std::string event; // for an ack: the event it acknowledges
+  std::string args;  // a JSON array
 };
 
 struct adapter_record {
@@ -145,6 +155,10 @@ private:
 
   void apply(const client_emit& x) {
     auto& c = client(x.client);
+    if (x.ack_later) {
+      c.later_acks.emplace(*send_event(c, x.event, substitute(x.args_json), true), x.event);
+      return;
+    }
     auto reply = emit(c, x.event, substitute(x.args_json), x.ack_json.has_value());
     if (x.ack_json && !same_json(reply, substitute(*x.ack_json)))
       throw step_failed("expected the ack of " + x.event + " from " + x.client + " to be "
@@ -193,21 +207,30 @@ private:
 
   void apply(const expect_event& x) {
     auto& c = client(x.client);
-    auto got = next_event(c, within_);
+    auto got = next_arrival(c, within_);
     if (!got)
       throw step_failed("expected " + x.client + " to receive " + x.event + " " + x.args_json
                         + ", got nothing" + waited());
-    auto [name, args] = *got;
-    if (name != x.event || !same_json(args, substitute(x.args_json)))
+    if (got->ack || got->event != x.event || !same_json(got->args, substitute(x.args_json)))
       throw step_failed("expected " + x.client + " to receive " + x.event + " " + x.args_json
-                        + ", got " + name + " " + names_for(args));
+                        + ", got " + describe(*got));
+  }
+
+  void apply(const expect_ack& x) {
+    auto& c = client(x.client);
+    auto got = next_arrival(c, within_);
+    if (!got)
+      throw step_failed("expected " + x.client + " to receive the ack of " + x.event + " "
+                        + x.args_json + ", got nothing" + waited());
+    if (!got->ack || got->event != x.event || !same_json(got->args, substitute(x.args_json)))
+      throw step_failed("expected " + x.client + " to receive the ack of " + x.event + " "
+                        + x.args_json + ", got " + describe(*got));
   }
 
   void apply(const expect_nothing& x) {
     auto& c = client(x.client);
-    if (auto got = next_event(c, milliseconds{x.for_ms}))
-      throw step_failed("expected nothing more for " + x.client + ", got " + got->first + " "
-                        + names_for(got->second));
+    if (auto got = next_arrival(c, milliseconds{x.for_ms}))
+      throw step_failed("expected nothing more for " + x.client + ", got " + describe(*got));
   }
 
   void apply(const expect_disconnected& x) {
@@ -368,23 +391,7 @@ private:
   /// arguments (a JSON array).
   std::string emit(client_state& c, const std::string& event, const std::string& args_json,
                    bool ack) {
-    if (c.gone)
-      throw step_failed(c.name + " is not connected any more");
-    auto args = protocol::parse_json(args_json);
-    if (!args || !args->IsArray())
-      throw step_failed("arguments must be a JSON array: " + args_json);
-    std::string data = "[" + quoted(event);
-    for (auto& v : args->GetArray())
-      data += "," + protocol::to_json(v);
-    data += "]";
-    sio::packet p;
-    p.type = sio::packet_type::event;
-    p.nsp = c.nsp;
-    p.data = std::move(data);
-    if (ack)
-      p.id = c.next_ack++;
-    auto id = p.id;
-    c.link->send(std::move(p));
+    auto id = send_event(c, event, args_json, ack);
     if (!ack)
       return {};
     std::optional<std::string> reply;
@@ -402,6 +409,30 @@ private:
       throw step_failed("no ack for " + event + " from " + (c.name.empty() ? "the server" : c.name)
                         + " within " + std::to_string(step_timeout.count()) + " ms");
     return *reply;
+  }
+
+  /// Sends EVENT `event` with `args_json` (an array), asking for an ack when `ack` is set;
+  /// returns the packet's ack id (unset without `ack`).
+  std::optional<std::uint64_t> send_event(client_state& c, const std::string& event,
+                                          const std::string& args_json, bool ack) {
+    if (c.gone)
+      throw step_failed(c.name + " is not connected any more");
+    auto args = protocol::parse_json(args_json);
+    if (!args || !args->IsArray())
+      throw step_failed("arguments must be a JSON array: " + args_json);
+    std::string data = "[" + quoted(event);
+    for (auto& v : args->GetArray())
+      data += "," + protocol::to_json(v);
+    data += "]";
+    sio::packet p;
+    p.type = sio::packet_type::event;
+    p.nsp = c.nsp;
+    p.data = std::move(data);
+    if (ack)
+      p.id = c.next_ack++;
+    auto id = p.id;
+    c.link->send(std::move(p));
+    return id;
   }
 
   /// Waits until `ready` holds on c's inbox (live, at most `bound`), or checks it once after
@@ -424,12 +455,21 @@ private:
     }
   }
 
-  /// The next EVENT c received that no expectation has matched yet: (name, args array).
-  std::optional<std::pair<std::string, std::string>> next_event(client_state& c,
-                                                                milliseconds bound) {
-    std::optional<std::pair<std::string, std::string>> got;
+  /// The next EVENT c received, or ack of an emit it sent `-> later`, that no expectation has
+  /// matched yet. Acks the runner waits for itself are not in line: their steps take them.
+  std::optional<arrival> next_arrival(client_state& c, milliseconds bound) {
+    std::optional<arrival> got;
     await(c, bound, [&](std::deque<received>& q, bool, const std::string&) {
       for (auto it = q.begin(); it != q.end(); ++it) {
+        if (it->packet.type == sio::packet_type::ack && it->packet.nsp == c.nsp && it->packet.id) {
+          auto later = c.later_acks.find(*it->packet.id);
+          if (later == c.later_acks.end())
+            continue;
+          got.emplace(arrival{true, later->second, it->packet.data});
+          c.later_acks.erase(later);
+          q.erase(it);
+          return true;
+        }
         if (it->packet.type != sio::packet_type::event
             && it->packet.type != sio::packet_type::binary_event)
           continue;
@@ -438,7 +478,7 @@ private:
           continue;
         std::string name = (*doc)[0].GetString();
         doc->Erase(doc->Begin());
-        got.emplace(std::move(name), protocol::to_json(*doc));
+        got.emplace(arrival{false, std::move(name), protocol::to_json(*doc)});
         q.erase(it);
         return true;
       }
@@ -561,6 +601,10 @@ private:
   static std::string unquoted(const std::string& json) {
     auto doc = protocol::parse_json(json);
     return doc && doc->IsString() ? doc->GetString() : std::string{};
+  }
+
+  std::string describe(const arrival& a) const {
+    return (a.ack ? "the ack of " : "") + a.event + " " + names_for(a.args);
   }
 
   std::string describe(const adapter_record& r) const {

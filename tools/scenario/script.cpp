@@ -477,7 +477,12 @@ bool parse_client_emit(line_parser& p, client_emit& out) {
   out.args_json = std::string{args};
   if (arrow != std::string_view::npos) {
     auto ack = trim(rest.substr(arrow + 2));
-    if (!p.json(ack, json_shape::array, "a JSON array of acknowledgement arguments", "'->'"))
+    if (ack == "later") {
+      out.ack_later = true;
+      return true;
+    }
+    if (!p.json(ack, json_shape::array, "a JSON array of acknowledgement arguments or 'later'",
+                "'->'"))
       return false;
     out.ack_json = std::string{ack};
   }
@@ -650,8 +655,25 @@ bool parse_expect(line_parser& p, step_body& out) {
   if (!p.known_client(first.text))
     return false;
   word second;
-  if (!p.take(second, "an event name, 'nothing' or 'disconnected'", "the client name"))
+  if (!p.take(second, "an event name, 'ack', 'nothing' or 'disconnected'", "the client name"))
     return false;
+  if (second.is("ack")) {
+    expect_ack a;
+    a.client = first.text;
+    word event;
+    if (!p.take(event, "the name of the event it acknowledges", "'ack'"))
+      return false;
+    if (event.text.empty())
+      return p.fail("expected the name of the event it acknowledges after 'ack', got \"\"");
+    a.event = event.text;
+    auto args = p.rest();
+    if (!p.json(args, json_shape::array, "a JSON array of acknowledgement arguments",
+                "the event name"))
+      return false;
+    a.args_json = std::string{args};
+    out = std::move(a);
+    return true;
+  }
   if (second.is("nothing")) {
     expect_nothing n;
     n.client = first.text;

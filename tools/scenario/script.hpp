@@ -23,7 +23,8 @@
 // - `within DURATION` is recognized only as the last two (unquoted) words of an `expect` line,
 //   and is refused on `nothing` expectations (use `for`) and on other statements.
 // - In `emit`, `->` splits the arguments from the expected ack only as a word of its own
-//   (blanks around it) outside JSON strings.
+//   (blanks around it) outside JSON strings; `-> later` (the bare word) instead of an array
+//   asks for the ack without waiting for it.
 // - In `client`, options follow the node name: the namespace first if given, then
 //   `transport=...`, then `auth=JSON` last: its JSON runs to the end of the line or to a word
 //   `refused` outside JSON strings, which must be followed by exactly one (quoted) message.
@@ -83,11 +84,14 @@ struct disconnect_client {
 };
 /// `emit NAME EVENT JSON-ARRAY [-> JSON-ARRAY]`: the client emits; with `->` it asks for an
 /// ack and the ack's arguments must equal the given array.
+/// `emit NAME EVENT JSON-ARRAY -> later`: it asks for an ack and goes on at once; the ack takes
+/// its place among the events the client receives, where `expect NAME ack` matches it.
 struct client_emit {
   std::string client;
   std::string event;
   std::string args_json = "[]";
   std::optional<std::string> ack_json;
+  bool ack_later = false;
 };
 
 // -- the server application ------------------------------------------------------------------
@@ -121,6 +125,15 @@ struct kick_client {
 
 /// `expect NAME EVENT JSON-ARRAY`: the next event this client has not yet matched must be it.
 struct expect_event {
+  std::string client;
+  std::string event;
+  std::string args_json;
+};
+/// `expect NAME ack EVENT JSON-ARRAY`: the next thing this client received that no step has
+/// matched yet must be the ack of its `emit NAME EVENT ... -> later`, with these arguments. An
+/// ack asked for `later` is in line with the events: `expect NAME EVENT` and `expect NAME
+/// nothing` fail on it, so a script says whether an event comes before or after an ack.
+struct expect_ack {
   std::string client;
   std::string event;
   std::string args_json;
@@ -166,8 +179,8 @@ struct expect_peers {
 
 using step_body =
   std::variant<start_node, stop_node, connect_client, disconnect_client, client_emit, membership,
-               server_emit, kick_client, expect_event, expect_nothing, expect_disconnected,
-               expect_adapter, expect_state, expect_peers>;
+               server_emit, kick_client, expect_event, expect_ack, expect_nothing,
+               expect_disconnected, expect_adapter, expect_state, expect_peers>;
 
 struct step {
   location where;

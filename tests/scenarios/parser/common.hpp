@@ -55,6 +55,8 @@ struct describer {
     auto out = "emit " + e.client + " <" + e.event + "> <" + e.args_json + ">";
     if (e.ack_json)
       out += " -> <" + *e.ack_json + ">";
+    if (e.ack_later)
+      out += " -> later";
     return out;
   }
   std::string operator()(const membership& m) const {
@@ -75,6 +77,9 @@ struct describer {
   }
   std::string operator()(const expect_event& e) const {
     return "expect " + e.client + " <" + e.event + "> <" + e.args_json + ">";
+  }
+  std::string operator()(const expect_ack& e) const {
+    return "expect " + e.client + " ack <" + e.event + "> <" + e.args_json + ">";
   }
   std::string operator()(const expect_nothing& e) const {
     return "expect " + e.client + " nothing for " + std::to_string(e.for_ms);

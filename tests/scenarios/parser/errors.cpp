@@ -114,9 +114,13 @@ CAF_TEST(client statement errors) {
                   "expected a JSON array of arguments after the event name (Invalid value. at "
                   "column 4 of the JSON text)");
   CAF_CHECK_EQUAL(error_after_prelude("emit alice news [1] ->"),
-                  "expected a JSON array of acknowledgement arguments after '->'");
+                  "expected a JSON array of acknowledgement arguments or 'later' after '->'");
   CAF_CHECK_EQUAL(error_after_prelude("emit alice news [1] -> 3"),
-                  "expected a JSON array of acknowledgement arguments after '->', got '3'");
+                  "expected a JSON array of acknowledgement arguments or 'later' after '->', "
+                  "got '3'");
+  CAF_CHECK_EQUAL(error_after_prelude("emit alice news [1] -> later [2]"),
+                  "expected a JSON array of acknowledgement arguments or 'later' after '->' "
+                  "(Invalid value. at column 1 of the JSON text)");
   CAF_CHECK_EQUAL(error_after_prelude("emit alice news -> [1]"),
                   "expected a JSON array of arguments after the event name");
   CAF_CHECK_EQUAL(error_after_prelude("emit alice disconnect []"),
@@ -180,7 +184,14 @@ CAF_TEST(expectation errors) {
                   "invalid client name 'al!ce' after 'expect' (names use letters, digits, '_' and "
                   "'-')");
   CAF_CHECK_EQUAL(error_after_prelude("expect alice"),
-                  "expected an event name, 'nothing' or 'disconnected' after the client name");
+                  "expected an event name, 'ack', 'nothing' or 'disconnected' after the client "
+                  "name");
+  CAF_CHECK_EQUAL(error_after_prelude("expect alice ack"),
+                  "expected the name of the event it acknowledges after 'ack'");
+  CAF_CHECK_EQUAL(error_after_prelude("expect alice ack emit"),
+                  "expected a JSON array of acknowledgement arguments after the event name");
+  CAF_CHECK_EQUAL(error_after_prelude("expect alice ack \"\" []"),
+                  "expected the name of the event it acknowledges after 'ack', got \"\"");
   CAF_CHECK_EQUAL(error_after_prelude("expect alice news"),
                   "expected a JSON array of arguments after the event name");
   CAF_CHECK_EQUAL(error_after_prelude("expect alice news \"x\""),

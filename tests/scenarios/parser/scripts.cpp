@@ -32,6 +32,7 @@ std::string read(const fs::path& p) {
 
 bool is_expectation(const step& s) {
   return std::holds_alternative<expect_event>(s.body)
+         || std::holds_alternative<expect_ack>(s.body)
          || std::holds_alternative<expect_nothing>(s.body)
          || std::holds_alternative<expect_disconnected>(s.body)
          || std::holds_alternative<expect_adapter>(s.body)

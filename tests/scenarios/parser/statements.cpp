@@ -118,6 +118,11 @@ CAF_TEST(client emit and the ack arrow) {
   CAF_CHECK_EQUAL(step_after_prelude("emit alice say [1]\t->\t[2, [3]]"),
                   "emit alice <say> <[1]> -> <[2, [3]]>");
   CAF_CHECK_EQUAL(step_after_prelude("emit alice \"emit\" []"), "emit alice <emit> <[]>");
+  // `later`: the ack is asked for but not waited for.
+  CAF_CHECK_EQUAL(step_after_prelude("emit alice emit [{\"to\":[\"r\"]}] -> later"),
+                  "emit alice <emit> <[{\"to\":[\"r\"]}]> -> later");
+  CAF_CHECK_EQUAL(step_after_prelude("emit alice say [\"-> later\"]"),
+                  "emit alice <say> <[\"-> later\"]>");
 }
 
 CAF_TEST(join and leave) {
@@ -165,7 +170,15 @@ CAF_TEST(expectations on clients) {
                   "expect alice disconnected <io server disconnect>");
   CAF_CHECK_EQUAL(step_after_prelude("expect alice disconnected \"transport close\""),
                   "expect alice disconnected <transport close>");
-  // Quoted, nothing and disconnected are event names.
+  CAF_CHECK_EQUAL(step_after_prelude("expect alice ack emit [{\"ok\":true}]"),
+                  "expect alice ack <emit> <[{\"ok\":true}]>");
+  CAF_CHECK_EQUAL(step_after_prelude("expect alice ack \"private message\" []"),
+                  "expect alice ack <private message> <[]>");
+  CAF_CHECK_EQUAL(step_after_prelude("expect alice ack ack [1] within 2s"),
+                  "expect alice ack <ack> <[1]>");
+  CAF_CHECK_EQUAL(within_after_prelude("expect alice ack emit [] within 2s"), 2000u);
+  // Quoted, ack, nothing and disconnected are event names.
+  CAF_CHECK_EQUAL(step_after_prelude("expect alice \"ack\" [1]"), "expect alice <ack> <[1]>");
   CAF_CHECK_EQUAL(step_after_prelude("expect alice \"nothing\" []"),
                   "expect alice <nothing> <[]>");
   CAF_CHECK_EQUAL(step_after_prelude("expect alice \"disconnected\" [null]"),
