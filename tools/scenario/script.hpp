@@ -14,8 +14,8 @@
 //   leading and trailing blanks (spaces, tabs, a CR) are ignored. A line must be UTF-8 text
 //   without control characters other than tabs.
 // - A quoted word knows the escapes \" and \\ only, and is followed by a blank or the end. A
-//   quoted word is never a keyword: `"emit"` is a room or event called emit, `"nothing"` an
-//   event called nothing.
+//   quoted word is never a keyword: `"emit"` is a room or event called emit, `"nothing"` and
+//   `"ack"` events called so.
 // - Client and node names are [A-Za-z0-9_-]+; clients cannot be called adapter, rooms or sids.
 //   A node must be started (`node`) and a client connected (`client`) on an earlier line
 //   before a statement names them, also as a `$name` room. Namespaces start with '/'.
