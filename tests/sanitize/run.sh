@@ -28,7 +28,7 @@ case $mode in
   thread)
     dir=build-tsan
     unit_tests=(actors_tests net_tests)
-    default_suites="rooms adapter-events binary fanout lifecycle protocol abuse"
+    default_suites="rooms adapter-events binary fanout lifecycle protocol abuse order"
     flags="-O1 -g1" # TSan's own advice: -O0 runs several times slower
     caf=$(bash tests/sanitize/tsan-caf.sh)
     configure=(-DCAF_CORE_LIBRARY="$caf/libcaf_core.so")
