@@ -105,25 +105,40 @@ broadcast_operator socket::namespace_() const {
   return broadcast_operator{st_.core};
 }
 
+namespace {
+
+/// A callback of this socket's request, run as one of its handlers (what it broadcasts is
+/// the socket's; see running_scope).
+template <class... Ts>
+std::function<void(const Ts&...)> in_socket(socket_state& st,
+                                            std::function<void(const Ts&...)> f) {
+  return [&st, f = std::move(f)](const Ts&... xs) {
+    running_scope running{st};
+    f(xs...);
+  };
+}
+
+} // namespace
+
 void socket::fetch_rooms(std::function<void(const membership_map&)> on_rooms) {
   st_.self->request(st_.core->supervisor, caf::infinite, rooms_atom::value)
-    .then([on_rooms](const membership_map& m) { on_rooms(m); });
+    .then([f = in_socket(st_, std::move(on_rooms))](const membership_map& m) { f(m); });
 }
 
 void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
   st_.self->request(st_.core->supervisor, caf::infinite, sids_atom::value)
-    .then([on_sids](const membership_map& m) { on_sids(m); });
+    .then([f = in_socket(st_, std::move(on_sids))](const membership_map& m) { f(m); });
 }
 
 void socket::fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
                            std::function<void(const socket_infos&)> on_sockets) {
   cluster_ops::fetch_sockets(st_.self, *st_.core, selection.options(), timeout,
-                             std::move(on_sockets));
+                             in_socket(st_, std::move(on_sockets)));
 }
 
 void socket::fetch_all_rooms(std::chrono::milliseconds timeout,
                              std::function<void(const std::set<std::string>&)> on_rooms) {
-  cluster_ops::fetch_all_rooms(st_.self, *st_.core, timeout, std::move(on_rooms));
+  cluster_ops::fetch_all_rooms(st_.self, *st_.core, timeout, in_socket(st_, std::move(on_rooms)));
 }
 
 void socket::broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
@@ -140,6 +155,11 @@ void socket::broadcast_with_ack(const broadcast_operator& selection, std::string
 
 void socket::server_side_emit(std::string_view name, const args& a,
                               std::chrono::milliseconds timeout, replies_handler done) {
+  if (done)
+    done = [&st = st_, done = std::move(done)](gathered_replies& r) {
+      running_scope running{st};
+      done(r);
+    };
   cluster_ops::server_side_emit(st_.self, *st_.core, name, a, timeout, std::move(done));
 }
 
@@ -149,7 +169,7 @@ void socket::fetch_peers(std::function<void(const std::vector<std::string>&)> on
     return;
   }
   st_.self->request(st_.core->cluster, caf::infinite, peers_atom::value)
-    .then([on_peers](const std::vector<std::string>& p) { on_peers(p); });
+    .then([f = in_socket(st_, std::move(on_peers))](const std::vector<std::string>& p) { f(p); });
 }
 
 void socket::send_ack(std::uint64_t id, const args& a) {

@@ -18,18 +18,6 @@ std::atomic<socket_key> last_socket_key{0};
 
 thread_local socket_state* running = nullptr;
 
-/// Marks `st` as the socket running on this thread while one of its messages is handled.
-class running_guard {
-public:
-  explicit running_guard(socket_state& st) : outer_(running) { running = &st; }
-  ~running_guard() { running = outer_; }
-  running_guard(const running_guard&) = delete;
-  running_guard& operator=(const running_guard&) = delete;
-
-private:
-  socket_state* outer_;
-};
-
 // A throwing handler must not take the socket (and its client) down with it.
 template <class F>
 void guarded(const socket_state& st, const char* what, F&& f) {
@@ -42,6 +30,14 @@ void guarded(const socket_state& st, const char* what, F&& f) {
 }
 
 } // namespace
+
+running_scope::running_scope(socket_state& st) : outer_(running) {
+  running = &st;
+}
+
+running_scope::~running_scope() {
+  running = outer_;
+}
 
 socket_state* running_socket(const namespace_core& core) {
   return running != nullptr && running->core.get() == &core ? running : nullptr;
@@ -197,7 +193,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
               caf::actor_cast<caf::actor>(self), st.out, st.hs)
     .await([self](std::uint64_t seq) {
       auto& st = self->state;
-      running_guard running{st};
+      running_scope running{st};
       st.connected = true;
       st.rooms.insert(st.sid);
       st.heard = seq; // what the connection handlers emit leaves after the CONNECT reply
@@ -209,11 +205,11 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     });
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
-      running_guard running{self->state};
+      running_scope running{self->state};
       self->state.on_packet(p, attachments);
     },
     [=](socket_command& c) {
-      running_guard running{self->state};
+      running_scope running{self->state};
       self->state.on_command(c);
     },
     // One receiver of a broadcast asking for acks: the packet (which carries the id for
@@ -234,7 +230,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                          socket_command::ack_timeout(id));
     },
     [=](run_atom, task& t) {
-      running_guard running{self->state};
+      running_scope running{self->state};
       t();
     },
   };

@@ -67,6 +67,20 @@ struct socket_state {
   std::uint64_t next_broadcast() { return ++broadcasts; }
 };
 
+/// Marks `st` as the socket whose actor runs on this thread, for as long as it lives: around
+/// each of its messages, and around the callbacks of its requests (which CAF calls outside
+/// the behavior).
+class running_scope {
+public:
+  explicit running_scope(socket_state& st);
+  ~running_scope();
+  running_scope(const running_scope&) = delete;
+  running_scope& operator=(const running_scope&) = delete;
+
+private:
+  socket_state* outer_;
+};
+
 /// The socket of `core`'s namespace whose actor is running on this thread (inside one of its
 /// handlers), if any: the sender of what a handler broadcasts.
 socket_state* running_socket(const namespace_core& core);

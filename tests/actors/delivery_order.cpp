@@ -138,6 +138,29 @@ CAF_TEST(a handler that broadcasts and then acks puts the event before the ack) 
   CAF_CHECK_EQUAL(news_of(*other.conn), (strings{news("mine")}));
 }
 
+CAF_TEST(a broadcast from a request callback counts as the socket own) {
+  core->connection_handlers.push_back([](socket& s) {
+    s.join("r");
+    s.on("pub", [&s](event& ev) {
+      auto reply = ev.take_ack();
+      s.fetch_rooms([&s, reply](const membership_map&) {
+        s.namespace_().to("r").emit("news", {"later"});
+        reply("done");
+      });
+    });
+  });
+  auto s = connect_socket();
+  s.conn->texts.clear();
+  client_emits(s, R"(["pub"])", 5);
+  // The callback runs, then the shard hears of its ack before the supervisor sees the emit.
+  drain(s.actor);
+  drain(supervisor);
+  drain(s.actor);
+  drain(core->shards->front());
+  consume_messages();
+  CAF_CHECK_EQUAL(s.conn->texts, (strings{news("later"), R"(435["done"])"}));
+}
+
 CAF_TEST(a frame of a socket that broadcast to others only waits for that broadcast) {
   core->connection_handlers.push_back([](socket& s) {
     s.on("pub", [&s](event& ev) {
