@@ -23,13 +23,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// Event names the reference implementation refuses from the other side (socket.io-parser
-// RESERVED_EVENTS): they would collide with the server's own lifecycle events.
-bool is_reserved_event(std::string_view name) {
-  return name == "connect" || name == "connect_error" || name == "disconnect"
-         || name == "disconnecting" || name == "newListener" || name == "removeListener";
-}
-
 enum class json_kind : std::uint8_t { none, object, array, string, other };
 
 // Validates a packet's JSON in one SAX pass, without building a tree: nesting depth, the
@@ -218,6 +211,12 @@ void append_uint(std::string& out, T value) {
 }
 
 } // namespace
+
+// socket.io-parser's RESERVED_EVENTS, which socket.io's server also refuses to emit.
+bool is_reserved_event(std::string_view name) noexcept {
+  return name == "connect" || name == "connect_error" || name == "disconnect"
+         || name == "disconnecting" || name == "newListener" || name == "removeListener";
+}
 
 protocol::result<packet> decode(std::string_view text, const limits& lim) {
   if (text.empty())

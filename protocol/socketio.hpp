@@ -40,6 +40,13 @@ struct packet {
   std::size_t attachments = 0;      // announced attachment count (binary types only)
 };
 
+/// Whether `name` is one of the event names Socket.IO reserves for its own lifecycle:
+/// "connect", "connect_error", "disconnect", "disconnecting", "newListener",
+/// "removeListener". The official client treats an EVENT carrying one as a protocol error
+/// and drops the connection, so a server must never emit them; received ones are refused by
+/// `decode`. Exact, case-sensitive comparison of the decoded name.
+bool is_reserved_event(std::string_view name) noexcept;
+
 /// Decodes the text of one Socket.IO packet (the Engine.IO message payload, without '4').
 /// Validates the shape the spec gives each type: CONNECT data absent or an object;
 /// DISCONNECT no data; EVENT/BINARY_EVENT a non-empty array starting with a string that is

@@ -161,6 +161,18 @@ CAF_TEST(reserved event names are refused) {
   CAF_CHECK_EQUAL(dec(R"(2["\u0063onnect"])"), "invalid_payload");
 }
 
+CAF_TEST(the reserved event names are socket io s six lifecycle names exactly) {
+  for (auto name : {"connect", "connect_error", "disconnect", "disconnecting", "newListener",
+                    "removeListener"})
+    CAF_CHECK(sio::is_reserved_event(name));
+  // Case, padding, prefixes and near misses are ordinary names.
+  for (auto name : {"", "Connect", "CONNECT", "connect ", " connect", "connection", "connected",
+                    "disconnect_error", "newlistener", "removelistener", "error", "message",
+                    "connect_errors", "disconnectin"})
+    CAF_CHECK(!sio::is_reserved_event(name));
+  CAF_CHECK(!sio::is_reserved_event(std::string_view{"connect\0", 8}));
+}
+
 CAF_TEST(data that is not json is refused) {
   for (auto text : {"2[\"a\"", "2[\"a\"]x", "2[\"a\"][\"b\"]", "2[\"a\",]", "2['a']",
                     "0{token:1}", "2[\"a\"]]", "2[\"\xff\"]", "2[\"a\",NaN]", "0/custom,x"})
