@@ -4,9 +4,12 @@
 
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { startServer } from "./lib/server.mjs";
+import { IS_REFERENCE, startServer } from "./lib/server.mjs";
 import { Clients, MODE_NAMES, emitWithAck, once, record, unique } from "./lib/client.mjs";
 import { adapterOf, broadcast, join, leave, roomsOf, sorted } from "./lib/app.mjs";
+
+/** Socket.IO's reserved event names: a server that emitted one would drop official clients. */
+const RESERVED = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 
 for (const mode of MODE_NAMES) {
   describe(`rooms [${mode}]`, () => {
@@ -278,6 +281,35 @@ for (const mode of MODE_NAMES) {
       ad = await adapterOf(b);
       assert.equal(ad.rooms[r1], undefined, "empty room r1 still listed after its last member left");
       assert.deepEqual(ad.sids[a.id], sorted([a.id, r2]));
+    });
+
+    it("reserved event names are refused in the ack; the room's members stay and get the next event", async () => {
+      const [member, sender] = await connectN(2);
+      const r = unique();
+      await join(member, r);
+      await join(sender, r);
+      const drops = record(member, "disconnect", "the member");
+      const senderDrops = record(sender, "disconnect", "the sender");
+      for (const event of RESERVED) {
+        const refusal = { ok: false, error: `"${event}" is a reserved event name` };
+        for (const self of [true, false]) {
+          assert.deepEqual(await emitWithAck(sender, "emit", { to: [r], event, args: [1], self }), refusal,
+                           `emit ${event} (self:${self})`);
+        }
+        assert.deepEqual(await emitWithAck(sender, "emit", { event, args: [] }), refusal, `emit ${event} to all`);
+        assert.deepEqual(await emitWithAck(sender, "call", { event, args: [] }), refusal, `call ${event}`);
+        if (IS_REFERENCE) continue; // its rooms app has neither of these
+        assert.deepEqual(await emitWithAck(sender, "emit-with-ack", { to: [r], event, args: [], timeout: 1000 }),
+                         refusal, `emit-with-ack ${event}`);
+        assert.deepEqual(await emitWithAck(sender, "server-side-emit", { event, args: [], timeout: 1000 }),
+                         refusal, `server-side-emit ${event}`);
+      }
+      const got = record(member, "after-reserved");
+      await broadcast(sender, { to: [r], event: "after-reserved", args: ["still here"] });
+      await got.exactly(1);
+      assert.deepEqual(got.items, [["still here"]]);
+      assert.ok(member.connected && sender.connected, "nobody was disconnected");
+      assert.equal(drops.items.length + senderDrops.items.length, 0);
     });
 
     it("frames from one sender reach a member in the order they were produced", async () => {

@@ -11,6 +11,7 @@
 
 #include "actors/random_id.hpp"
 #include "protocol/json.hpp"
+#include "protocol/socketio.hpp"
 
 namespace atrium::app {
 
@@ -80,6 +81,17 @@ bool string_list(const rapidjson::Value& v, std::vector<std::string>& out) {
     out.emplace_back(item.GetString(), item.GetStringLength());
   }
   return true;
+}
+
+/// A refusal when `name` is an event Socket.IO reserves for its own lifecycle: every member of
+/// the target running the official client would read it as a protocol error and disconnect.
+std::optional<raw_json> refuse_reserved(std::string_view name) {
+  if (!sio::is_reserved_event(name))
+    return std::nullopt;
+  std::string why = "\"";
+  why.append(name.data(), name.size());
+  why += "\" is a reserved event name";
+  return refused(why);
 }
 
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
@@ -171,6 +183,11 @@ void on_emit(event& ev, const client_policy& policy) {
     ev.ack(refused("emit expects {to, except, event, args, self}"));
     return;
   }
+  std::string_view event_name{name->GetString(), name->GetStringLength()};
+  if (auto refusal = refuse_reserved(event_name)) {
+    ev.ack(std::move(*refusal));
+    return;
+  }
   std::vector<std::string> to, except;
   auto to_v = member(*spec, "to");
   auto except_v = member(*spec, "except");
@@ -197,8 +214,7 @@ void on_emit(event& ev, const client_policy& policy) {
   auto target = self ? s.namespace_() : s.broadcast();
   if (local_v && local_v->IsTrue())
     target = target.local();
-  target.to(to).except(except).emit(std::string_view{name->GetString(), name->GetStringLength()},
-                                    payload_args);
+  target.to(to).except(except).emit(event_name, payload_args);
   ev.ack(ok());
 }
 
@@ -309,6 +325,11 @@ void on_emit_with_ack(event& ev, const client_policy& policy) {
     ev.ack(refused("emit-with-ack expects {to, except, event, args, timeout}"));
     return;
   }
+  std::string_view event_name{name->GetString(), name->GetStringLength()};
+  if (auto refusal = refuse_reserved(event_name)) {
+    ev.ack(std::move(*refusal));
+    return;
+  }
   if (auto why = policy.refuse_emit(ev.socket(), to)) {
     ev.ack(refused(*why));
     return;
@@ -318,7 +339,7 @@ void on_emit_with_ack(event& ev, const client_policy& policy) {
     *selection = selection->except(ev.socket().id());
   auto reply = ev.take_ack();
   ev.socket().broadcast_with_ack(
-    *selection, std::string_view{name->GetString(), name->GetStringLength()},
+    *selection, event_name,
     args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]", ev.attachments()),
     timeout_of(spec), [reply](gathered_replies& r) { reply(replies_json(r)); });
 }
@@ -331,9 +352,14 @@ void on_server_side_emit(event& ev) {
     ev.ack(refused("server-side-emit expects {event, args, timeout}"));
     return;
   }
+  std::string_view event_name{name->GetString(), name->GetStringLength()};
+  // Socket.IO's serverSideEmit refuses them too: other nodes' handlers are event listeners.
+  if (auto refusal = refuse_reserved(event_name)) {
+    ev.ack(std::move(*refusal));
+    return;
+  }
   auto event_args = args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]",
                                           ev.attachments());
-  std::string_view event_name{name->GetString(), name->GetStringLength()};
   if (!ev.wants_ack()) {
     ev.socket().server_side_emit(event_name, event_args);
     return;
@@ -449,6 +475,10 @@ void install_rooms_app(namespace_handle nsp, client_policy rules) {
     auto call_args = spec ? member(*spec, "args") : nullptr;
     if (!name || !name->IsString() || (call_args && !call_args->IsArray())) {
       reply(refused("call expects {event, args}"));
+      return;
+    }
+    if (auto refusal = refuse_reserved({name->GetString(), name->GetStringLength()})) {
+      reply(std::move(*refusal));
       return;
     }
     ev.socket().emit_with_ack(
