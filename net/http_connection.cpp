@@ -18,6 +18,7 @@
 #include "net/log.hpp"
 #include "net/polling.hpp"
 #include "net/url.hpp"
+#include "net/websocket_key.hpp"
 
 namespace atrium::net {
 
@@ -134,6 +135,8 @@ private:
       return write(204, {}, {}, true, true);
     }
     if (is_websocket_upgrade(req)) {
+      if (!valid_websocket_key(req))
+        return write(400, error_body(request_error::bad_request), "application/json", true);
       if (auto refusal = ep->check_websocket(target, remote_))
         return write(refusal->status, std::move(refusal->body), "application/json", true);
       // The socket leaves this connection for good: it becomes a WebSocket on its session.

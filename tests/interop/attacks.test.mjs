@@ -7,7 +7,7 @@
 //   oversized WebSocket messages (declared, sent, fragmented), polling bodies and headers;
 //   1 MB and 300-byte room names; 100,000 rooms for one socket;
 //   JSON nested 100,000 deep, packets claiming 1,000,000 attachments, and unfinished packets
-//   holding their attachments.
+//   holding their attachments; WebSocket handshakes with a malformed key (400, as RFC 6455 asks).
 // abuse.test.mjs and limits.test.mjs cover event floods, stalled readers, unknown namespaces,
 // disconnect storms and the limits themselves.
 
@@ -270,6 +270,50 @@ describe("connect floods (--connect-timeout 5000)", { skip }, () => {
 });
 
 // -------------------------------------------------------------------------------------------
+describe("WebSocket handshakes with a malformed Sec-WebSocket-Key (RFC 6455 4.2.1)", { skip }, () => {
+  const ctx = useServer({ extraArgs: ["--stats"] });
+  const tcp = new Tcp();
+  afterEach(() => tcp.destroyAll());
+
+  /** The status line and whatever followed the upgrade request with these key header lines. */
+  async function upgrade(keyLines, query = "") {
+    const c = await tcp.open(ctx.server);
+    c.write(`GET /socket.io/?EIO=4&transport=websocket${query} HTTP/1.1\r\nHost: x\r\n` +
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+            keyLines.map((k) => `Sec-WebSocket-Key: ${k}\r\n`).join("") + "\r\n");
+    return receivedUntil(c, (r) => /\r\n\r\n/.test(r), "the answer to an upgrade request");
+  }
+
+  it("a short, non-base64, empty, missing or repeated key gets 400 and no WebSocket", async (t) => {
+    const scene = await prepare(ctx, "malformed WebSocket keys");
+    const before = await stats(ctx.server);
+    const bad = {
+      "short (5 bytes)": ["c2hvcnQ="],
+      "not base64": ["this is not base64 at all"],
+      "not base64, 24 characters": ["!!!!!!!!!!!!!!!!!!!!!!=="],
+      "18 bytes": ["dGhlIHNhbXBsZSBub25jZQAA"],
+      empty: [""],
+      missing: [],
+      "given twice": ["dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ=="],
+    };
+    const sids = [];
+    for (const [what, lines] of Object.entries(bad)) {
+      sids.push(await pollingSid(ctx.server));
+      for (const query of ["", `&sid=${sids.at(-1)}`]) {
+        const r = await upgrade(lines, query);
+        assert.match(r.split("\r\n")[0], /^HTTP\/1\.1 400 /, `${what}${query ? " (an upgrade)" : ""}: ${JSON.stringify(r)}`);
+        assert.ok(!r.includes(`0{"sid"`), `${what}: no open packet`);
+      }
+    }
+    // The polling sessions made for the upgrade attempts are still open and a good key works.
+    assert.equal((await stats(ctx.server)).connections, before.connections + Object.keys(bad).length);
+    assert.match((await upgrade(["dGhlIHNhbXBsZSBub25jZQ=="])).split("\r\n")[0], /^HTTP\/1\.1 101 /);
+    tcp.destroyAll();
+    for (const sid of sids) await fetch(sessionUrl(ctx.server, sid), { method: "POST", body: "1" });
+    await aftermath(ctx, scene, t);
+  });
+});
+
 describe("oversized messages, bodies and headers", { skip }, () => {
   const ctx = useServer({ extraArgs: ["--stats"] });
   const tcp = new Tcp();

@@ -1,4 +1,4 @@
-// The small pure pieces of net/: request targets, session ids, polling payloads.
+// The small pure pieces of net/: request targets, session ids, polling payloads, WebSocket keys.
 #define CAF_SUITE net_units
 #include <caf/test/dsl.hpp>
 
@@ -7,6 +7,7 @@
 #include "net/polling.hpp"
 #include "actors/random_id.hpp"
 #include "net/url.hpp"
+#include "net/websocket_key.hpp"
 
 using namespace atrium;
 using namespace atrium::net;
@@ -77,4 +78,31 @@ CAF_TEST(a batch becomes one polling payload) {
   CAF_CHECK_EQUAL(static_cast<const void*>(batch[1].bytes.data()),
                   static_cast<const void*>(p->text.data()));
   CAF_CHECK_EQUAL(p.use_count(), 3);
+}
+
+CAF_TEST(a websocket key is the base64 of 16 bytes and nothing else) {
+  CAF_CHECK(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ==")); // RFC 6455's example
+  CAF_CHECK(valid_websocket_key("AAAAAAAAAAAAAAAAAAAAAA=="));
+  CAF_CHECK(valid_websocket_key("+/+/+/+/+/+/+/+/+/+/+w=="));
+  for (auto key : {"", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25jZQ===",
+                   "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQAA", // 18 bytes
+                   "dGhlIHNhbXBsZSBub25j", "c2hvcnQ=",                    // 15 and 5 bytes
+                   "dGhlIHNhbXBsZSBub25jZ-==", "dGhlIHNhbXBsZSBub25jZ_==", // URL-safe alphabet
+                   "dGhlIHNhbXBsZSBub25jZ ==", "not base64 at all!!!!!==", "dGhlIHNhbXBsZSBub25jZQ==x"})
+    CAF_CHECK(!valid_websocket_key(std::string_view{key}));
+}
+
+CAF_TEST(an upgrade request needs exactly one valid websocket key) {
+  namespace http = boost::beast::http;
+  auto request = [](std::initializer_list<const char*> keys) {
+    http_request req{http::verb::get, "/socket.io/?EIO=4&transport=websocket", 11};
+    for (auto k : keys)
+      req.insert(http::field::sec_websocket_key, k);
+    return req;
+  };
+  CAF_CHECK(valid_websocket_key(request({"dGhlIHNhbXBsZSBub25jZQ=="})));
+  CAF_CHECK(!valid_websocket_key(request({})));
+  CAF_CHECK(!valid_websocket_key(request({""})));
+  CAF_CHECK(!valid_websocket_key(request({"c2hvcnQ="})));
+  CAF_CHECK(!valid_websocket_key(request({"dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ=="})));
 }
