@@ -1,10 +1,14 @@
 #include "net/engine_session.hpp"
 
+#include <string>
+
 #include <boost/asio/post.hpp>
 
 #include "net/server_stats.hpp"
 #include "net/session_registry.hpp"
 #include "protocol/engineio.hpp"
+#include "protocol/error.hpp"
+#include "protocol/websocket.hpp"
 
 namespace atrium::net {
 
@@ -60,7 +64,10 @@ send_status engine_session::send(packet_ptr packet, bool droppable) {
         ++cfg_.stats->slow_consumer_closes;
       accepting_ = false;
       asio::post(strand_, [self = shared_from_this()] {
-        self->end(disconnect_reason::transport_error);
+        self->end(disconnect_reason::transport_error, close_cause::queue_full,
+                  "its outbound queue would pass " + std::to_string(self->cfg_.max_queued_frames)
+                    + " frames or " + std::to_string(self->cfg_.max_queued_bytes)
+                    + " bytes (--max-queued-bytes)");
       });
       return send_status::dropped;
     }
@@ -237,7 +244,8 @@ void engine_session::poll_get(poll_responder_ptr r) {
   if (pending_get_) {
     // Two GETs at once is a client error: the new one is refused, the old one told to close.
     r->respond(400, error_body(request_error::bad_request));
-    end(disconnect_reason::transport_error);
+    end(disconnect_reason::transport_error, close_cause::protocol_error,
+        "a second GET while one was waiting");
     return;
   }
   frame_batch batch;
@@ -271,7 +279,9 @@ void engine_session::poll_post(const poll_responder_ptr& r, std::string_view bod
   auto packets = eio::decode_payload(body, cfg_.max_payload);
   if (!packets) {
     r->respond(400, error_body(request_error::bad_request));
-    end(disconnect_reason::parse_error);
+    end(disconnect_reason::parse_error, close_cause::protocol_error,
+        std::string{"POST body is no Engine.IO payload ("}
+          + protocol::to_string(static_cast<protocol::error>(packets.error().code())) + ")");
     return;
   }
   r->respond(200, "ok");
@@ -307,7 +317,8 @@ void engine_session::poll_aborted(const poll_responder* r) {
 
 void engine_session::poll_too_large() {
   if (state_ == state::open)
-    end(disconnect_reason::transport_error);
+    end(disconnect_reason::transport_error, close_cause::too_large,
+        "a POST body over " + std::to_string(cfg_.max_payload) + " bytes (--max-payload)");
 }
 
 // -- WebSocket -----------------------------------------------------------------------------
@@ -350,7 +361,8 @@ void engine_session::ws_message(ws_link* ws, std::string data, bool binary) {
 
 void engine_session::on_packet_text(std::string data) {
   if (data.empty()) {
-    end(disconnect_reason::parse_error);
+    end(disconnect_reason::parse_error, close_cause::protocol_error,
+        "an empty WebSocket message");
     return;
   }
   switch (data.front()) {
@@ -370,7 +382,9 @@ void engine_session::on_packet_text(std::string data) {
   }
   auto p = eio::decode_text(data);
   if (!p) {
-    end(disconnect_reason::parse_error);
+    end(disconnect_reason::parse_error, close_cause::protocol_error,
+        std::string{"a WebSocket message that is no Engine.IO packet ("}
+          + protocol::to_string(static_cast<protocol::error>(p.error().code())) + ")");
     return;
   }
   if (p->type == eio::packet_type::message && handler_)
@@ -428,7 +442,7 @@ void engine_session::ws_drained(ws_link* ws) {
   flush();
 }
 
-void engine_session::ws_closed(ws_link* ws, bool error) {
+void engine_session::ws_closed(ws_link* ws, std::uint16_t violation) {
   if (ws == probe_.get()) {
     upgrade_timer_.reset(); // cancels its wait
     probe_.reset();
@@ -438,13 +452,32 @@ void engine_session::ws_closed(ws_link* ws, bool error) {
   if (ws != ws_.get())
     return;
   ws_.reset();
-  terminate(error ? disconnect_reason::transport_error : disconnect_reason::transport_close,
-            close_mode::abort);
+  if (violation == 0) {
+    terminate(disconnect_reason::transport_close, close_mode::abort);
+    return;
+  }
+  auto detail = "WebSocket close code " + std::to_string(violation);
+  if (violation == ws::close_code::too_big)
+    end(disconnect_reason::transport_error, close_cause::too_large,
+        "a WebSocket message over " + std::to_string(cfg_.max_payload)
+          + " bytes (--max-payload), " + detail);
+  else
+    end(disconnect_reason::transport_error, close_cause::protocol_error,
+        (violation == ws::close_code::invalid_payload ? "WebSocket text that is not UTF-8, "
+                                                      : "a WebSocket protocol violation, ")
+          + detail);
 }
 
 // -- closing -------------------------------------------------------------------------------
 
 void engine_session::end(disconnect_reason why) {
+  terminate(why, close_mode::abort);
+}
+
+void engine_session::end(disconnect_reason why, close_cause cause, std::string_view detail) {
+  if (state_ != state::open)
+    return; // closed already, for another reason: that one was said
+  log_close(cause, sid_, handshake_->address, detail);
   terminate(why, close_mode::abort);
 }
 

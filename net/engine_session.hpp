@@ -18,6 +18,7 @@
 #include "actors/connection.hpp"
 #include "actors/disconnect_reason.hpp"
 #include "actors/handshake.hpp"
+#include "net/close_log.hpp"
 #include "net/frame.hpp"
 #include "net/polling.hpp"
 #include "net/session_handler.hpp"
@@ -85,13 +86,16 @@ public:
   void offer_upgrade(ws_link_ptr ws);
   void ws_message(ws_link* ws, std::string data, bool binary);
   void ws_drained(ws_link* ws);
-  void ws_closed(ws_link* ws, bool error);
+  /// `violation`: the close code of the client's protocol violation (1002, 1007, 1009), or 0.
+  void ws_closed(ws_link* ws, std::uint16_t violation);
 
   // -- handler side (strand) --
   /// Queues an Engine.IO message of the server's own (ping, echo reply).
   void push_frame(out_frame f);
   /// Ends the session because of the client (bad packet, timeout...): no lingering.
   void end(disconnect_reason why);
+  /// The same for a client that broke a limit or the protocol: logged (see close_log.hpp).
+  void end(disconnect_reason why, close_cause cause, std::string_view detail);
   bool is_open() const noexcept { return state_ == state::open; }
 
 private:

@@ -7,9 +7,11 @@
 
 
 #include "actors/packets.hpp"
+#include "net/close_log.hpp"
 #include "net/engine_session.hpp"
 #include "net/server_stats.hpp"
 #include "net/token_bucket.hpp"
+#include "protocol/error.hpp"
 
 namespace atrium::net {
 
@@ -68,16 +70,18 @@ public:
     if (binary) {
       // A binary message is only ever an attachment of the packet being collected.
       if (!collector_ || !collector_->waiting())
-        return protocol_error();
+        return protocol_error("a binary message no BINARY_EVENT or BINARY_ACK announced");
       if (collector_->add(std::move(data)))
         deliver(collector_->take_packet(attachments_));
       return;
     }
     if (collector_ && collector_->waiting())
-      return protocol_error(); // text while attachments were announced
+      return protocol_error("a text message while binary attachments were announced");
     auto p = sio::decode(data, opts_.limits);
     if (!p)
-      return protocol_error();
+      return protocol_error(std::string{"a Socket.IO packet that does not decode ("}
+                            + protocol::to_string(static_cast<protocol::error>(p.error().code()))
+                            + ")");
     switch (p->type) {
       case sio::packet_type::connect:
         return on_connect(std::move(*p));
@@ -189,11 +193,16 @@ private:
     auto nsp = i->first;
     auto ep = std::move(i->second.ep);
     sockets_.erase(i);
+    log_close(close_cause::flood, session_.sid(), session_.client_handshake()->address,
+              "its socket of namespace " + nsp
+                + " is disconnected (events past --max-events-per-second, --disconnect-flooders)");
     session_.send(packets::disconnect(nsp));
     ep->disconnected(disconnect_reason::server_namespace_disconnect);
   }
 
-  void protocol_error() { session_.end(disconnect_reason::parse_error); }
+  void protocol_error(const std::string& what) {
+    session_.end(disconnect_reason::parse_error, close_cause::protocol_error, what);
+  }
 
   engine_session& session_; // owns this bridge
   namespace_registry& registry_;

@@ -211,7 +211,7 @@ private:
     if (ended_)
       shut(); // after a protocol error, told already: the peer has now closed, so do we
     else
-      ended(false);
+      ended(0);
   }
 
   /// Hands every complete frame of `bytes` on; `parsed` is where the unfinished rest starts.
@@ -241,14 +241,14 @@ private:
         case ws::client_event::kind::close:
           // Answer with the same code unless we are the ones closing, then end.
           close_with(ev.code == 1005 ? ws::close_code::normal : ev.code);
-          ended(false);
+          ended(0);
           return false;
         case ws::client_event::kind::failed:
           // Closing a socket with unread bytes makes the kernel send a reset, which could
           // overtake the close frame: read (and drop) until the client closes its side.
           close_with(ev.code);
           discarding_ = true;
-          ended(true);
+          ended(ev.code);
           filled_ = 0;
           do_read();
           return false;
@@ -274,13 +274,14 @@ private:
     do_write();
   }
 
-  /// The link is over for the session: tell it once.
-  void ended(bool error) {
+  /// The link is over for the session: tell it once. `violation`: the close code of the
+  /// client's protocol violation, or 0.
+  void ended(std::uint16_t violation) {
     if (ended_)
       return;
     ended_ = true;
     // A protocol violation is a transport error, unless the session was closing anyway.
-    session_->ws_closed(this, error && !closed_by_session_);
+    session_->ws_closed(this, closed_by_session_ ? 0 : violation);
     if (failed_ || (close_sent_ && !writing_ && !discarding_))
       shut();
   }

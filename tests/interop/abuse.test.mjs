@@ -155,6 +155,46 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
   });
 });
 
+describe("closes for a limit or a protocol error are logged, at most a few lines per cause", { skip }, () => {
+  const ctx = useServer({ trusted: false, extraArgs: ["--stats"] });
+  const wsUrl = () => `${ctx.server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
+  const LINE = /^atrium: closed session (\S+) \(127\.0\.0\.1\): protocol error: a Socket\.IO packet that does not decode \(unknown_packet_type\)( \[(\d+) more closes for this cause not logged\])?$/;
+  const lines = () => ctx.server.output().split("\n").filter((l) => l.includes(": protocol error: "));
+
+  /** A raw client that sends a packet no Socket.IO type starts with; resolves with its sid once closed. */
+  async function badClient() {
+    const ws = ctx.raw.open(wsUrl());
+    const { sid } = JSON.parse((await ws.next()).slice(1));
+    ws.send("4abc");
+    await ws.closed(5000, "the server to close a client that broke the protocol");
+    return sid;
+  }
+
+  it("one line each, with session, address and rule; 30 at once write at most a burst, then the count", async () => {
+    const first = await badClient();
+    const [line] = lines();
+    assert.match(line || "", LINE, ctx.server.output());
+    assert.equal(LINE.exec(line)[1], first, "the line names the session");
+    const start = Date.now();
+    await Promise.all(Array.from({ length: 30 }, () => badClient()));
+    // 10 lines at once, then one a second: however long the 30 took, most were left out.
+    const seconds = Math.ceil((Date.now() - start) / 1000);
+    assert.ok(lines().length <= 10 + seconds + 1, `${lines().length} lines in ${seconds} s:\n${lines().join("\n")}`);
+    assert.ok(lines().length < 31, "some lines were left out");
+    // A later close is logged again, and says how many were left out meanwhile.
+    const deadline = Date.now() + 5000;
+    while (!lines().some((l) => LINE.exec(l)?.[3])) {
+      assert.ok(Date.now() < deadline, `no line counted the left-out ones:\n${lines().join("\n")}`);
+      await badClient();
+      await sleep(200);
+    }
+    for (const l of lines()) assert.match(l, LINE);
+    const other = await ctx.clients.connect("websocket");
+    assert.deepEqual(await roomsOf(other), [other.id], "others are served");
+    closeClient(other);
+  });
+});
+
 describe("thousands of unknown namespaces and a room-join flood", { skip }, () => {
   const ctx = useServer({ trusted: false, extraArgs: ["--stats"] });
 

@@ -1,4 +1,5 @@
-// The small pure pieces of net/: request targets, session ids, polling payloads, WebSocket keys.
+// The small pure pieces of net/: request targets, session ids, polling payloads, WebSocket keys,
+// the rate limit of the close log.
 #define CAF_SUITE net_units
 #include <caf/test/dsl.hpp>
 
@@ -6,6 +7,7 @@
 
 #include "net/polling.hpp"
 #include "actors/random_id.hpp"
+#include "net/close_log.hpp"
 #include "net/url.hpp"
 #include "net/websocket_key.hpp"
 
@@ -105,4 +107,23 @@ CAF_TEST(an upgrade request needs exactly one valid websocket key) {
   CAF_CHECK(!valid_websocket_key(request({""})));
   CAF_CHECK(!valid_websocket_key(request({"c2hvcnQ="})));
   CAF_CHECK(!valid_websocket_key(request({"dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ=="})));
+}
+
+CAF_TEST(close log lines are rate limited per cause and say how many were left out) {
+  auto t0 = line_budget::clock::time_point{} + std::chrono::hours(1);
+  line_budget budget{close_log_rate, close_log_burst, t0};
+  std::uint64_t left_out = 99;
+  for (int i = 0; i < 10; ++i) {
+    CAF_CHECK(budget.admit(t0, left_out));
+    CAF_CHECK_EQUAL(left_out, 0u);
+  }
+  for (int i = 0; i < 500; ++i)
+    CAF_CHECK(!budget.admit(t0, left_out));
+  CAF_CHECK(budget.admit(t0 + std::chrono::seconds(1), left_out));
+  CAF_CHECK_EQUAL(left_out, 500u);
+  CAF_CHECK(!budget.admit(t0 + std::chrono::seconds(1), left_out));
+  CAF_CHECK(budget.admit(t0 + std::chrono::seconds(2), left_out));
+  CAF_CHECK_EQUAL(left_out, 1u);
+  CAF_CHECK_EQUAL(std::string{to_string(close_cause::stalled)}, "slow consumer (stalled)");
+  CAF_CHECK_EQUAL(std::string{to_string(close_cause::queue_full)}, "slow consumer (queue full)");
 }
