@@ -1,5 +1,6 @@
 #include "net/engine_session.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <boost/asio/post.hpp>
@@ -39,11 +40,17 @@ void engine_session::set_handler(std::unique_ptr<session_handler> handler) {
 
 // -- connection ----------------------------------------------------------------------------
 
+namespace {
+
+// What one frame costs a queue besides its bytes: its entry (the bytes are often shared).
+constexpr std::size_t frame_overhead = sizeof(out_frame);
+
+} // namespace
+
 send_status engine_session::send(packet_ptr packet, bool droppable) {
   if (!packet)
     return send_status::ok;
-  std::size_t frames = 1 + packet->attachments.size();
-  std::size_t bytes = packet->text.size();
+  std::size_t bytes = (1 + packet->attachments.size()) * frame_overhead + packet->text.size();
   for (const auto& a : packet->attachments)
     bytes += a.size();
   bool post = false;
@@ -57,18 +64,11 @@ send_status engine_session::send(packet_ptr packet, bool droppable) {
         ++cfg_.stats->volatile_dropped;
       return send_status::dropped;
     }
-    if (outbox_.size() + frames > cfg_.max_queued_frames
-        || outbox_bytes_ + bytes > cfg_.max_queued_bytes) {
-      // Too far behind: rather than grow without bound, the client is let go.
-      if (cfg_.stats)
-        ++cfg_.stats->slow_consumer_closes;
+    if (outbox_bytes_ + writing_bytes_ + bytes > cfg_.max_queued_bytes) {
+      // The hard bound: rather than grow without bound, the client is let go. (A client that
+      // reads, however bursty its traffic, is judged by its progress instead: see on_timer.)
       accepting_ = false;
-      asio::post(strand_, [self = shared_from_this()] {
-        self->end(disconnect_reason::transport_error, close_cause::queue_full,
-                  "its outbound queue would pass " + std::to_string(self->cfg_.max_queued_frames)
-                    + " frames or " + std::to_string(self->cfg_.max_queued_bytes)
-                    + " bytes (--max-queued-bytes)");
-      });
+      asio::post(strand_, [self = shared_from_this()] { self->overflowed(); });
       return send_status::dropped;
     }
     append_frames(outbox_, packet);
@@ -104,8 +104,20 @@ void engine_session::shutdown(disconnect_reason why) {
 
 // -- queue ---------------------------------------------------------------------------------
 
+void engine_session::overflowed() {
+  if (state_ != state::open)
+    return; // closing already
+  if (cfg_.stats) {
+    ++cfg_.stats->slow_consumer_closes;
+    ++cfg_.stats->queue_full_closes;
+  }
+  end(disconnect_reason::transport_error, close_cause::queue_full,
+      "its outbound queue would pass " + std::to_string(cfg_.max_queued_bytes)
+        + " bytes (--max-queued-bytes)");
+}
+
 bool engine_session::enqueue_locked(out_frame&& f) {
-  outbox_bytes_ += f.bytes.size();
+  outbox_bytes_ += f.bytes.size() + frame_overhead;
   outbox_.push_back(std::move(f));
   bool post = !flush_busy_;
   flush_busy_ = true;
@@ -148,27 +160,40 @@ void engine_session::flush() {
   if (kind_ == transport_kind::websocket) {
     if (!ws_ || ws_writing_)
       return; // ws_drained() takes the next batch
-    auto batch = take_or_idle();
+    frame_batch batch;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      // The batch still counts against max_queued_bytes until the socket has taken it all.
+      writing_bytes_ = outbox_bytes_;
+      if (outbox_.empty())
+        flush_busy_ = false;
+      batch.swap(outbox_);
+      outbox_bytes_ = 0;
+    }
     if (batch.empty()) {
       writable_ = true;
       return;
     }
     ws_writing_ = true;
     writable_ = false;
-    ws_->write(std::move(batch));
+    ws_->write(std::move(batch)); // ws_blocked() if the socket cannot take it all now
     return;
   }
   frame_batch batch;
+  bool waiting = false;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (pending_get_ && !outbox_.empty()) {
       batch.swap(outbox_);
       outbox_bytes_ = 0;
     }
+    waiting = !outbox_.empty();
     flush_busy_ = false; // whatever stays waits for the next GET, which takes it itself
   }
   if (!batch.empty())
     answer_get(std::move(batch));
+  else if (waiting)
+    frames_waiting();
 }
 
 void engine_session::answer_get(frame_batch batch) {
@@ -248,6 +273,7 @@ void engine_session::poll_get(poll_responder_ptr r) {
         "a second GET while one was waiting");
     return;
   }
+  client_caught_up(); // the GET takes everything queued
   frame_batch batch;
   {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -419,6 +445,7 @@ void engine_session::probe_message(std::string data, bool binary) {
 void engine_session::complete_upgrade() {
   upgrade_timer_.reset(); // cancels its wait
   kind_ = transport_kind::websocket;
+  client_caught_up(); // what waits is the WebSocket's to write now: its progress counts
   ws_ = std::move(probe_);
   probe_.reset();
   upgrading_ = false;
@@ -435,10 +462,17 @@ void engine_session::complete_upgrade() {
   flush(); // what queued up during the upgrade goes out on the WebSocket now
 }
 
+void engine_session::ws_blocked(ws_link* ws) {
+  if (ws != ws_.get() || state_ != state::open)
+    return;
+  client_progress();
+}
+
 void engine_session::ws_drained(ws_link* ws) {
   if (ws != ws_.get())
     return;
   ws_writing_ = false;
+  client_caught_up();
   flush();
 }
 
@@ -587,7 +621,16 @@ void engine_session::finish() {
 void engine_session::schedule_ping(clock::time_point now) {
   awaiting_pong_ = false;
   next_ping_ = now + cfg_.ping_interval;
-  arm(next_ping_);
+  rearm();
+}
+
+// One timer serves the heartbeat and the stall deadline (a second timer would cost every
+// idle connection its size): it is set for whichever comes first.
+void engine_session::rearm() {
+  auto at = awaiting_pong_ ? deadline_ : next_ping_;
+  if (waiting_since_ != clock::time_point{} && cfg_.stall_timeout.count() > 0)
+    at = std::min(at, waiting_since_ + cfg_.stall_timeout);
+  arm(at);
 }
 
 void engine_session::arm(clock::time_point at) {
@@ -608,18 +651,54 @@ void engine_session::on_timer() {
   if (state_ != state::open)
     return;
   auto now = clock::now();
-  if (!awaiting_pong_) {
+  if (waiting_since_ != clock::time_point{} && cfg_.stall_timeout.count() > 0
+      && now - waiting_since_ >= cfg_.stall_timeout) {
+    if (cfg_.stats) {
+      ++cfg_.stats->slow_consumer_closes;
+      ++cfg_.stats->stalled_closes;
+    }
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - waiting_since_);
+    end(disconnect_reason::transport_error, close_cause::stalled,
+        "its queue waited " + std::to_string(waited.count())
+          + " ms with nothing read (--stall-timeout " + std::to_string(cfg_.stall_timeout.count())
+          + " ms)");
+    return;
+  }
+  if (!awaiting_pong_ && now >= next_ping_) {
     awaiting_pong_ = true;
     deadline_ = next_ping_ + cfg_.ping_timeout;
     push_frame(static_frame("2"));
-    arm(deadline_);
-    return;
-  }
-  if (now >= deadline_) {
+  } else if (awaiting_pong_ && now >= deadline_) {
     end(disconnect_reason::ping_timeout);
     return;
   }
-  arm(deadline_);
+  rearm(); // also when woken early, for a stall deadline that has moved since
+}
+
+// -- progress ------------------------------------------------------------------------------
+
+// A slow consumer is one that makes no progress, not one with many bytes queued: a polling
+// client collects a whole burst with each GET, and a WebSocket client's socket may take a
+// burst in many small writes. The clock runs while frames wait and the client takes nothing.
+void engine_session::frames_waiting() {
+  if (waiting_since_ != clock::time_point{} || cfg_.stall_timeout.count() == 0)
+    return;
+  waiting_since_ = clock::now();
+  auto due = waiting_since_ + cfg_.stall_timeout;
+  if (timer_.expiry() > due)
+    arm(due); // otherwise the timer wakes up first anyway and looks
+}
+
+void engine_session::client_progress() {
+  if (waiting_since_ == clock::time_point{}) {
+    frames_waiting();
+    return;
+  }
+  waiting_since_ = clock::now(); // a later deadline: the timer, set earlier, re-arms for it
+}
+
+void engine_session::client_caught_up() {
+  waiting_since_ = {};
 }
 
 bool engine_session::expired(clock::time_point now) const {

@@ -33,9 +33,14 @@ struct session_config {
   std::chrono::milliseconds ping_interval{25000};
   std::chrono::milliseconds ping_timeout{20000};
   std::size_t max_payload = 1000000;
-  /// Bounds of the outbound queue: a client that falls this far behind is closed.
-  std::size_t max_queued_frames = 16384;
-  std::size_t max_queued_bytes = std::size_t{8} << 20;
+  /// A slow consumer is judged by progress: a client whose queued frames have waited this long
+  /// with nothing taken (no GET; no byte of a WebSocket write accepted by its socket) is closed.
+  /// 0: never.
+  std::chrono::milliseconds stall_timeout{30000};
+  /// The hard bound of the memory a client's outbound queue holds: the bytes queued, the
+  /// WebSocket batch being written, and the bookkeeping of each frame (sizeof(out_frame)).
+  /// A client that would pass it is closed at once, whatever its progress.
+  std::size_t max_queued_bytes = std::size_t{32} << 20;
   server_stats* stats = nullptr; // counts slow consumers closed and volatile packets dropped
 };
 
@@ -85,6 +90,8 @@ public:
   /// A WebSocket carrying this sid finished its handshake: the start of an upgrade.
   void offer_upgrade(ws_link_ptr ws);
   void ws_message(ws_link* ws, std::string data, bool binary);
+  /// The socket took part of a write but not all of it: the rest waits for the client.
+  void ws_blocked(ws_link* ws);
   void ws_drained(ws_link* ws);
   /// `violation`: the close code of the client's protocol violation (1002, 1007, 1009), or 0.
   void ws_closed(ws_link* ws, std::uint16_t violation);
@@ -121,12 +128,19 @@ private:
   void post_flush();
   void flush();
   frame_batch take_or_idle();
+  void overflowed(); // send() found the queue past max_queued_bytes
+
+  // progress: how long frames have waited for the client
+  void frames_waiting();  // frames wait: start the stall clock unless it runs
+  void client_progress(); // the client took something: the clock starts again
+  void client_caught_up(); // nothing waits for the client any more
   void answer_get(frame_batch batch);
   std::string open_packet() const;
 
   // heartbeat
   void schedule_ping(clock::time_point now);
   void arm(clock::time_point at);
+  void rearm(); // the timer at the next heartbeat or stall deadline
   void on_timer();
   bool expired(clock::time_point now) const;
 
@@ -150,12 +164,14 @@ private:
   bool awaiting_pong_ = false;
   clock::time_point next_ping_;
   clock::time_point deadline_;
+  clock::time_point waiting_since_{}; // frames wait for the client since then; {}: none wait
   std::uint64_t timer_gen_ = 0;
 
   // shared with send() (any thread)
   std::mutex mtx_;
   frame_batch outbox_;
-  std::size_t outbox_bytes_ = 0;
+  std::size_t outbox_bytes_ = 0;  // queued, frame bookkeeping included
+  std::size_t writing_bytes_ = 0; // the same of the batch a WebSocket is writing
   bool flush_busy_ = false; // a flush is posted, or a WebSocket write is in flight
   bool accepting_ = true;   // false once closed: send() answers `closed`
   std::atomic<bool> writable_{false}; // the transport could take a frame right now

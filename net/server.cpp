@@ -67,6 +67,7 @@ void http_server::start() {
   cfg.max_payload = d.opts.max_payload;
   cfg.stats = &d.stats;
   cfg.max_queued_bytes = d.opts.max_queued_bytes;
+  cfg.stall_timeout = std::chrono::milliseconds(d.opts.stall_timeout_ms);
   bridge_options bridge;
   bridge.connect_timeout = std::chrono::milliseconds(d.opts.connect_timeout_ms);
   bridge.events_per_second = d.opts.max_events_per_second;

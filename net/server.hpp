@@ -31,8 +31,14 @@ struct server_options {
   std::size_t max_attachments = 10;     // binary attachments of one packet
   std::size_t max_json_depth = 32;      // nesting of a packet's JSON
   bool stats_endpoint = false;          // serve GET /atrium/stats (server_stats as JSON)
-  /// A client whose unsent bytes pass this (it reads too slowly) is closed ("transport error").
-  std::size_t max_queued_bytes = std::size_t{8} << 20;
+  /// Slow consumers are judged by progress: a client whose queued frames wait this long while
+  /// it takes nothing (no GET; its WebSocket accepts no byte) is closed ("transport error").
+  /// 0: never.
+  unsigned stall_timeout_ms = 30000;
+  /// The hard bound of one client's outbound queue, in bytes (frame bookkeeping and the
+  /// WebSocket batch being written included): past it the client is closed at once, however
+  /// it progresses. The default holds a burst of 20,000 messages of 1 KB with room to spare.
+  std::size_t max_queued_bytes = std::size_t{32} << 20;
 };
 
 /// Listens for clients and bridges their Socket.IO sockets to `registry`.

@@ -15,6 +15,8 @@ std::string server_stats::to_json(std::size_t connections) const {
   field(out, "events_dropped", events_dropped.load());
   field(out, "flood_disconnects", flood_disconnects.load());
   field(out, "slow_consumer_closes", slow_consumer_closes.load());
+  field(out, "stalled_closes", stalled_closes.load());
+  field(out, "queue_full_closes", queue_full_closes.load());
   field(out, "volatile_dropped", volatile_dropped.load());
   return out + "}";
 }

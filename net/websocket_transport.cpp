@@ -12,7 +12,6 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -309,11 +308,9 @@ private:
       if (!ec && written < total) {
         keep_unwritten(batch, written);
         batch.release_if_large();
-        asio::async_write(socket_, unfinished_->rest,
-                          [self = shared_from_this()](error_code ec, std::size_t) {
-                            if (self->finish_write(ec))
-                              self->do_write();
-                          });
+        if (!ended_)
+          session_->ws_blocked(this); // the rest waits for the client to read
+        write_rest();
         break;
       }
       batch.frames.clear();
@@ -406,6 +403,36 @@ private:
       bytes.append(static_cast<const char*>(b.data()), b.size());
       b = asio::const_buffer(bytes.data() + at, b.size());
     }
+  }
+
+  /// Writes what is left of a batch, one write at a time: each one the socket takes is the
+  /// client's progress, which the session hears (a client is judged by its progress).
+  void write_rest() {
+    socket_.async_write_some(unfinished_->rest,
+                             [self = shared_from_this()](error_code ec, std::size_t n) {
+                               self->on_rest_written(ec, n);
+                             });
+  }
+
+  void on_rest_written(error_code ec, std::size_t n) {
+    if (!ec) {
+      auto& rest = unfinished_->rest;
+      auto done = rest.begin();
+      while (done != rest.end() && n >= done->size()) {
+        n -= done->size();
+        ++done;
+      }
+      if (done != rest.end())
+        *done += n;
+      rest.erase(rest.begin(), done);
+      if (!rest.empty()) {
+        if (!ended_)
+          session_->ws_blocked(this);
+        return write_rest();
+      }
+    }
+    if (finish_write(ec))
+      do_write();
   }
 
   /// The batch is out (or failed). Returns true when more is waiting to be written.

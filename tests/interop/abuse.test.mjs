@@ -122,7 +122,7 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
     // The stalled reader: a raw Socket.IO client that joins, then stops reading.
     const stalled = ctx.raw.open(`${ctx.server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
                              { autoPong: true });
-    await stalled.next(); // open packet
+    const open = JSON.parse((await stalled.next()).slice(1)); // open packet
     stalled.send("40");
     assert.match(await stalled.next(), /^40\{"sid":/);
     stalled.send('421["join","storm"]');
@@ -147,6 +147,10 @@ describe("--max-queued-bytes 2000000 --stats: a reader that stalls during a broa
                      "the healthy member got the storm, in order");
     const s = await statsUntil(ctx.server, (x) => x.slow_consumer_closes >= 1, "a slow consumer closed");
     assert.equal(s.slow_consumer_closes, 1, "only the stalled client was closed");
+    assert.equal(s.queue_full_closes, 1, "by the cap, not by the stall rule");
+    assert.ok(ctx.server.output().includes(
+      `atrium: closed session ${open.sid} (127.0.0.1): slow consumer (queue full): its outbound queue would pass 2000000 bytes (--max-queued-bytes)\n`),
+      `the close is logged with the rule that fired:\n${ctx.server.output()}`);
     stalled.ws._socket.resume();
     await stalled.closed(5000, "the server to close the stalled client");
     closeClient(member);

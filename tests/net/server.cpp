@@ -222,3 +222,35 @@ CAF_TEST(stop closes every session promptly and only once) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+/// A server of its own, for options the shared fixture does not use.
+struct custom_server {
+  recording_registry registry;
+  std::unique_ptr<net::http_server> server;
+  std::uint16_t port = 0;
+
+  explicit custom_server(net::server_options opts) {
+    opts.host = "127.0.0.1";
+    opts.port = 0;
+    server = std::make_unique<net::http_server>(opts, registry);
+    server->start();
+    port = server->port();
+  }
+};
+
+} // namespace
+
+CAF_TEST(a polling client that stops polling is closed at the stall timeout) {
+  net::server_options opts;
+  opts.stall_timeout_ms = 200;
+  opts.ping_interval_ms = 60000; // only the stall rule can close it within the wait below
+  custom_server s{opts};
+  auto target = std::string{"/socket.io/?EIO=4&transport=polling"};
+  target += "&sid=" + sid_of(request(s.port, "GET", target).body);
+  // The CONNECT reply waits for the client, which never comes back for it.
+  CAF_CHECK_EQUAL(request(s.port, "POST", target, "40").body, "ok");
+  CAF_CHECK(s.registry.wait_for("disconnected transport error"));
+  CAF_CHECK_EQUAL(request(s.port, "GET", target).status, 400);
+}

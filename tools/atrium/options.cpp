@@ -43,8 +43,11 @@ clients join/leave rooms and broadcast to them (see README.md).
                          events one socket may send a second (a second's worth at once);
                          past it they are dropped and counted (default 1000; 0: no limit)
   --disconnect-flooders  past that rate, disconnect the socket instead
-  --max-queued-bytes N   a client whose unsent bytes pass N (it reads too slowly) is closed
-                         and counted (default 8388608)
+  --stall-timeout MS     a client whose queued messages wait MS while it reads nothing (no
+                         poll, no byte taken by its WebSocket) is closed and counted
+                         (default 30000; 0: never)
+  --max-queued-bytes N   the most one client's outbound queue may hold: a client that would
+                         pass it is closed and counted, however it reads (default 33554432)
   --max-namespaces-per-client N
                          namespaces one connection may join at once (default 32; 0: none);
                          past it CONNECT gets CONNECT_ERROR
@@ -181,6 +184,9 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
         return std::nullopt;
       }
       events_set = true;
+    } else if (arg == "--stall-timeout") {
+      if (!number(opts.http.stall_timeout_ms))
+        return std::nullopt;
     } else if (arg == "--max-queued-bytes") {
       if (!positive(opts.http.max_queued_bytes))
         return std::nullopt;
