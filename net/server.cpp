@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "net/server_stats.hpp"
 #include "net/socketio_bridge.hpp"
 #include "net/websocket_transport.hpp"
+#include "protocol/json.hpp"
 
 namespace atrium::net {
 
@@ -68,11 +70,16 @@ void http_server::start() {
   cfg.stats = &d.stats;
   cfg.max_queued_bytes = d.opts.max_queued_bytes;
   cfg.stall_timeout = std::chrono::milliseconds(d.opts.stall_timeout_ms);
+  auto reply = protocol::parse_json(d.opts.rate_limited_ack);
+  if (!reply)
+    throw std::invalid_argument("server_options::rate_limited_ack is not one JSON value: "
+                                + d.opts.rate_limited_ack);
   bridge_options bridge;
   bridge.connect_timeout = std::chrono::milliseconds(d.opts.connect_timeout_ms);
   bridge.events_per_second = d.opts.max_events_per_second;
   bridge.event_burst = d.opts.max_events_per_second; // a second's worth at once
   bridge.on_flood = d.opts.disconnect_flooders ? flood_action::disconnect : flood_action::drop;
+  bridge.rate_limited_ack = protocol::to_json(*reply); // compact, as a packet carries it
   bridge.stats = &d.stats;
   bridge.max_namespaces = d.opts.max_namespaces_per_client;
   bridge.limits.max_attachments = d.opts.max_attachments;
@@ -83,7 +90,8 @@ void http_server::start() {
   limits.max_per_address = d.opts.max_connections_per_address;
   d.socketio = std::make_unique<engine_endpoint>(
     d.ioc, cfg,
-    [&registry, bridge](engine_session& s) { return make_socketio_bridge(s, registry, bridge); },
+    [&registry, shared = std::make_shared<const bridge_options>(std::move(bridge))](
+      engine_session& s) { return make_socketio_bridge(s, registry, shared); },
     limits);
   d.routes.engines.clear(); // a start() that failed to bind may be retried
   d.routes.engines.emplace_back(d.opts.path, d.socketio.get());

@@ -25,8 +25,15 @@ struct server_options {
   std::string cors_origin = "*";        // Access-Control-Allow-Origin for polling ("*": echo Origin)
   std::size_t max_connections = 0;      // Engine.IO sessions at once; 0: no bound
   std::size_t max_connections_per_address = 0; // from one remote address; 0: no bound
-  double max_events_per_second = 1000;  // per socket (a second's worth may come at once); 0: none
+  /// Events one socket may send a second (a second's worth may come at once); 0: no limit.
+  /// An event past it is never delivered to the application: when it asked for an ack, the
+  /// client gets an ACK whose one argument is `rate_limited_ack`; otherwise it is dropped.
+  /// Both are counted (`events_dropped`).
+  double max_events_per_second = 1000;
   bool disconnect_flooders = false;     // past that rate: disconnect the socket, not drop events
+  /// The argument of that ACK: one JSON value (start() throws std::invalid_argument when it is
+  /// not). The default is the rooms app's refusal.
+  std::string rate_limited_ack = R"({"ok":false,"error":"rate limited"})";
   std::size_t max_namespaces_per_client = 32; // namespaces one connection may join; 0: no bound
   std::size_t max_attachments = 10;     // binary attachments of one packet
   std::size_t max_json_depth = 32;      // nesting of a packet's JSON
@@ -49,7 +56,8 @@ public:
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
-  /// Binds and starts the I/O threads. Throws std::system_error when it cannot bind.
+  /// Binds and starts the I/O threads. Throws std::system_error when it cannot bind, and
+  /// std::invalid_argument for options it cannot use.
   void start();
   /// Closes every session (each client gets a close and each socket a disconnect with
   /// `server shutting down`), then joins the I/O threads. Idempotent.

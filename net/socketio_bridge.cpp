@@ -46,16 +46,16 @@ private:
 class socketio_bridge final : public session_handler {
 public:
   socketio_bridge(engine_session& session, namespace_registry& registry,
-                  const bridge_options& opts)
+                  std::shared_ptr<const bridge_options> opts)
     : session_(session),
       registry_(registry),
-      opts_(opts),
+      opts_(std::move(opts)),
       conn_(std::make_shared<session_connection>(session.weak_from_this())) {
   }
 
   void opened() override {
     connect_timer_ =
-      std::make_unique<engine_session::timer_type>(session_.executor(), opts_.connect_timeout);
+      std::make_unique<engine_session::timer_type>(session_.executor(), opts_->connect_timeout);
     connect_timer_->async_wait(
       [this, alive = session_.weak_from_this()](const boost::system::error_code& ec) {
         auto s = alive.lock(); // the session owns this bridge: alive means this is valid
@@ -77,7 +77,7 @@ public:
     }
     if (collector_ && collector_->waiting())
       return protocol_error("a text message while binary attachments were announced");
-    auto p = sio::decode(data, opts_.limits);
+    auto p = sio::decode(data, opts_->limits);
     if (!p)
       return protocol_error(std::string{"a Socket.IO packet that does not decode ("}
                             + protocol::to_string(static_cast<protocol::error>(p.error().code()))
@@ -138,7 +138,7 @@ private:
     // the new one, and a body of repeated CONNECTs would spawn a socket each.
     if (sockets_.count(p.nsp) > 0)
       return;
-    if (opts_.max_namespaces != 0 && sockets_.size() >= opts_.max_namespaces) {
+    if (opts_->max_namespaces != 0 && sockets_.size() >= opts_->max_namespaces) {
       session_.send(packets::connect_error(p.nsp, "Too many namespaces on one connection"));
       return;
     }
@@ -152,8 +152,8 @@ private:
       ep->disconnected(disconnect_reason::transport_close);
       return;
     }
-    sockets_.emplace(p.nsp, joined_namespace{std::move(ep), token_bucket{opts_.events_per_second,
-                                                                         opts_.event_burst}});
+    sockets_.emplace(p.nsp, joined_namespace{std::move(ep), token_bucket{opts_->events_per_second,
+                                                                         opts_->event_burst}});
     connect_timer_.reset(); // cancels its wait
   }
 
@@ -175,6 +175,8 @@ private:
     bool is_event = p.type == sio::packet_type::event || p.type == sio::packet_type::binary_event;
     if (is_event && !i->second.events.take()) {
       attachments_.clear();
+      if (p.id) // the client waits for an answer: it gets the refusal, not silence
+        session_.send(packets::ack(p.nsp, *p.id, args{raw_json{opts_->rate_limited_ack}}));
       return flooded(i);
     }
     i->second.ep->packet(std::move(p), std::move(attachments_));
@@ -184,12 +186,12 @@ private:
   /// Events past the socket's rate: dropped, or the socket is disconnected (as a server-side
   /// disconnect: the client sees "io server disconnect").
   void flooded(socket_map::iterator i) {
-    if (opts_.stats)
-      ++opts_.stats->events_dropped;
-    if (opts_.on_flood != flood_action::disconnect)
+    if (opts_->stats)
+      ++opts_->stats->events_dropped;
+    if (opts_->on_flood != flood_action::disconnect)
       return;
-    if (opts_.stats)
-      ++opts_.stats->flood_disconnects;
+    if (opts_->stats)
+      ++opts_->stats->flood_disconnects;
     auto nsp = i->first;
     auto ep = std::move(i->second.ep);
     sockets_.erase(i);
@@ -206,7 +208,7 @@ private:
 
   engine_session& session_; // owns this bridge
   namespace_registry& registry_;
-  bridge_options opts_;
+  std::shared_ptr<const bridge_options> opts_; // the server's, shared
   connection_ptr conn_;
   socket_map sockets_;
   // Only clients that send binary packets need one.
@@ -218,10 +220,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<session_handler> make_socketio_bridge(engine_session& session,
-                                                      namespace_registry& registry,
-                                                      const bridge_options& opts) {
-  return std::make_unique<socketio_bridge>(session, registry, opts);
+std::unique_ptr<session_handler> make_socketio_bridge(
+  engine_session& session, namespace_registry& registry,
+  std::shared_ptr<const bridge_options> opts) {
+  return std::make_unique<socketio_bridge>(session, registry, std::move(opts));
 }
 
 } // namespace atrium::net

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "actors/socket_endpoint.hpp"
 #include "net/session_handler.hpp"
@@ -26,12 +27,16 @@ struct bridge_options {
   double events_per_second = 0; // per socket; 0: no limit
   double event_burst = 0;       // events a socket may send at once (at least 1)
   flood_action on_flood = flood_action::drop;
+  /// The one argument of the ACK answering an event past the rate that asked for an ack
+  /// (compact JSON text): the client's callback hears of the refusal.
+  std::string rate_limited_ack = R"({"ok":false,"error":"rate limited"})";
   std::size_t max_namespaces = 32; // namespaces one connection may join at once; 0: no bound
   server_stats* stats = nullptr; // counts what was dropped
 };
 
-std::unique_ptr<session_handler> make_socketio_bridge(engine_session& session,
-                                                      namespace_registry& registry,
-                                                      const bridge_options& opts);
+/// `opts` is shared by every bridge of a server: a connection holds a pointer, not a copy.
+std::unique_ptr<session_handler> make_socketio_bridge(
+  engine_session& session, namespace_registry& registry,
+  std::shared_ptr<const bridge_options> opts);
 
 } // namespace atrium::net

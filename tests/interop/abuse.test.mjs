@@ -37,15 +37,24 @@ function closeClient(socket) {
   if (socket.io.engine) socket.io.engine.close();
 }
 
-/** Asks for the socket's rooms until an answer comes (its bucket refills with time). */
+/**
+ * Asks for the socket's rooms until they come (its bucket refills with time; until then each
+ * ask is answered with the rate limit's refusal).
+ */
 async function roomsWhenServed(socket) {
   const deadline = Date.now() + 5000;
   for (;;) {
+    let reply;
     try {
-      return await emitWithAck(socket, "rooms", ackTimeout(300));
+      reply = await emitWithAck(socket, "rooms", ackTimeout(300));
     } catch (err) {
       if (Date.now() > deadline) throw err;
+      continue;
     }
+    if (Array.isArray(reply)) return reply;
+    assert.deepEqual(reply, { ok: false, error: "rate limited" });
+    if (Date.now() > deadline) throw new Error("still rate limited after 5 s");
+    await sleep(50); // a token comes every 200 ms
   }
 }
 
@@ -56,8 +65,8 @@ describe("--max-events-per-second 5 --stats", { skip }, () => {
     const scene = await prepare(ctx, "event flood");
     const before = await stats(ctx.server);
     const [flooder, other] = [await ctx.clients.connect("websocket"), await ctx.clients.connect("websocket")];
-    let answered = 0;
-    for (let i = 0; i < 100; i++) flooder.emit("rooms", () => { answered++; });
+    let answered = 0; // served: a refusal by the rate limit is an answer too, but not this one
+    for (let i = 0; i < 100; i++) flooder.emit("rooms", (reply) => { if (Array.isArray(reply)) answered++; });
     const after = await statsUntil(ctx.server, (s) => s.events_dropped >= before.events_dropped + 90,
                                    "90 dropped events");
     assert.ok(answered <= 10, `at most a burst was answered, got ${answered}`);
@@ -69,6 +78,34 @@ describe("--max-events-per-second 5 --stats", { skip }, () => {
     closeClient(other);
     await aftermath(ctx, scene, t);
   });
+});
+
+describe("--max-events-per-second 5: events that ask for an ack", { skip }, () => {
+  const ctx = useServer({ trusted: false, extraArgs: ["--max-events-per-second", "5", "--stats"] });
+  const RATE_LIMITED = { ok: false, error: "rate limited" };
+
+  for (const mode of ["websocket", "polling"]) {
+    it(`every one gets an answer: served, or refused with {ok:false, error:"rate limited"} (${mode})`, async () => {
+      const before = await stats(ctx.server);
+      const s = await ctx.clients.connect(mode);
+      // 100 plain and 5 binary events (BINARY_EVENT packets), all asking for an ack.
+      const replies = await Promise.all([
+        ...Array.from({ length: 100 }, () => emitWithAck(s, "rooms")),
+        ...Array.from({ length: 5 }, () => emitWithAck(s, "rooms", Buffer.from([1, 2, 3]))),
+      ]);
+      const served = replies.filter((r) => Array.isArray(r));
+      const refused = replies.filter((r) => !Array.isArray(r));
+      for (const r of served) assert.deepEqual(r, [s.id]);
+      for (const r of refused) assert.deepEqual(r, RATE_LIMITED);
+      assert.ok(served.length <= 10 && refused.length >= 95, `${served.length} served, ${refused.length} refused`);
+      assert.ok(replies.slice(100).some((r) => !Array.isArray(r)), "a binary event past the rate is refused too");
+      const after = await statsUntil(ctx.server, (x) => x.events_dropped >= before.events_dropped + refused.length,
+                                     "the refused events counted");
+      assert.equal(after.events_dropped, before.events_dropped + refused.length);
+      assert.ok(s.connected, "refusing does not disconnect");
+      closeClient(s);
+    });
+  }
 });
 
 describe("--max-events-per-second 5 --disconnect-flooders --stats", { skip }, () => {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -238,9 +239,53 @@ struct custom_server {
     server->start();
     port = server->port();
   }
+
+  /// A polling session connected to "/", its CONNECT reply collected; the target with its sid.
+  std::string connected() {
+    auto target = std::string{"/socket.io/?EIO=4&transport=polling"};
+    target += "&sid=" + sid_of(request(port, "GET", target).body);
+    CAF_CHECK_EQUAL(request(port, "POST", target, "40").body, "ok");
+    CAF_CHECK_EQUAL(request(port, "GET", target).body, R"(40{"sid":"s1"})");
+    return target;
+  }
 };
 
 } // namespace
+
+CAF_TEST(an event past the rate that asks for an ack is answered with the refusal) {
+  net::server_options opts;
+  opts.max_events_per_second = 1; // one at once, then one a second
+  opts.rate_limited_ack = R"({ "refused" : "slow down" })";
+  custom_server s{opts};
+  auto target = s.connected();
+  CAF_CHECK_EQUAL(request(s.port, "POST", target,
+                          R"(421["a"])" "\x1e" R"(422["b"])" "\x1e" R"(42["c"])" "\x1e"
+                          R"(42/other,3["d"])").body,
+                  "ok");
+  CAF_CHECK(s.registry.wait_for(R"(packet ["a"])"));
+  // The application never sees "b" or "c"; "b" asked for an ack and gets the refusal, compact;
+  // "d" is for a namespace the client is not in: ignored, as before any limit.
+  CAF_CHECK_EQUAL(request(s.port, "GET", target).body, R"(432[{"refused":"slow down"}])");
+  std::lock_guard<std::mutex> guard{s.registry.mtx};
+  CAF_CHECK_EQUAL(std::count(s.registry.log.begin(), s.registry.log.end(), R"(packet ["b"])"), 0);
+  CAF_CHECK_EQUAL(std::count(s.registry.log.begin(), s.registry.log.end(), R"(packet ["c"])"), 0);
+}
+
+CAF_TEST(a rate limited ack that is not json is refused at start) {
+  net::server_options opts;
+  opts.host = "127.0.0.1";
+  opts.port = 0;
+  opts.rate_limited_ack = "{ok:false}";
+  recording_registry registry;
+  net::http_server server{opts, registry};
+  bool refused = false;
+  try {
+    server.start();
+  } catch (const std::invalid_argument&) {
+    refused = true;
+  }
+  CAF_CHECK(refused);
+}
 
 CAF_TEST(a polling client that stops polling is closed at the stall timeout) {
   net::server_options opts;

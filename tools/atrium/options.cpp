@@ -41,7 +41,8 @@ clients join/leave rooms and broadcast to them (see README.md).
                          behind a proxy every client has the proxy's address)
   --max-events-per-second N
                          events one socket may send a second (a second's worth at once);
-                         past it they are dropped and counted (default 1000; 0: no limit)
+                         past it they are dropped and counted, and one that asked for an
+                         ack gets {"ok":false,"error":"rate limited"} (default 1000; 0: none)
   --disconnect-flooders  past that rate, disconnect the socket instead
   --stall-timeout MS     a client whose queued messages wait MS while it reads nothing (no
                          poll, no byte taken by its WebSocket) is closed and counted
