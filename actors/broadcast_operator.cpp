@@ -68,7 +68,7 @@ void send_to_supervisor(const namespace_core& nsp, Ts&&... xs) {
 }
 
 void broadcast_operator::emit(std::string_view event, const args& a) const {
-  auto packet = packets::event(nsp_->name, event, a);
+  auto packet = packets::emitted_event(nsp_->name, event, a);
   if (!broadcast_inline(*nsp_, opts_, packet))
     send_to_supervisor(*nsp_, broadcast_atom::value, opts_, std::move(packet));
 }
@@ -76,6 +76,7 @@ void broadcast_operator::emit(std::string_view event, const args& a) const {
 void broadcast_operator::emit_with_ack(std::string_view event, const args& a,
                                        std::chrono::milliseconds timeout,
                                        replies_handler done) const {
+  packets::refuse_reserved(event); // before anything is spawned
   bool relayed = !opts_.local && nsp_->cluster;
   auto collector = nsp_->supervisor->home_system().spawn(ack_collector, timeout, relayed,
                                                          std::move(done));

@@ -38,6 +38,8 @@ public:
   /// May be dropped for a client that cannot take it right now.
   broadcast_operator as_volatile() const;
 
+  /// Throws std::invalid_argument for a name Socket.IO reserves (`connect`, `connect_error`,
+  /// `disconnect`, `disconnecting`, `newListener`, `removeListener`) and sends nothing.
   void emit(std::string_view event, const args& a = {}) const;
   /// Emits asking every selected client, on every node unless local(), for an acknowledgement
   /// (Socket.IO's `timeout(ms).emit(..., (err, responses) => ...)`). `done` runs once, on an

@@ -1,5 +1,7 @@
 #include "actors/packets.hpp"
 
+#include <stdexcept>
+
 #include "protocol/json.hpp"
 #include "protocol/socketio.hpp"
 
@@ -40,6 +42,17 @@ packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
   p.data = array_of(quoted, a);
   p.attachments = a.attachments().size();
   return make(std::move(p), a.attachments());
+}
+
+void refuse_reserved(std::string_view name) {
+  if (sio::is_reserved_event(name))
+    throw std::invalid_argument("\"" + std::string{name} + "\" is a reserved event name");
+}
+
+packet_ptr emitted_event(const std::string& nsp, std::string_view name, const args& a,
+                         std::optional<std::uint64_t> ack_id) {
+  refuse_reserved(name);
+  return event(nsp, name, a, ack_id);
 }
 
 packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a) {

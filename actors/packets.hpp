@@ -17,6 +17,16 @@ namespace atrium::packets {
 packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
                  std::optional<std::uint64_t> ack_id = std::nullopt);
 
+/// Throws std::invalid_argument for an event name Socket.IO reserves (`connect`,
+/// `connect_error`, `disconnect`, `disconnecting`, `newListener`, `removeListener`): the
+/// application may not emit them, as in Socket.IO, since the official client takes such a
+/// packet for a protocol error and drops the connection.
+void refuse_reserved(std::string_view name);
+
+/// An EVENT the application emits: `event` after refuse_reserved.
+packet_ptr emitted_event(const std::string& nsp, std::string_view name, const args& a,
+                         std::optional<std::uint64_t> ack_id = std::nullopt);
+
 /// ACK (or BINARY_ACK) answering `id` with `[...a]`.
 packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a);
 

@@ -43,12 +43,14 @@ void socket::on_disconnect(disconnect_handler handler) {
 }
 
 void socket::emit(std::string_view name, const args& a) {
+  auto packet = packets::emitted_event(st_.core->name, name, a);
   if (st_.connected)
-    st_.send(packets::event(st_.core->name, name, a));
+    st_.send(std::move(packet));
 }
 
 void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
                            std::chrono::milliseconds timeout) {
+  packets::refuse_reserved(name);
   if (!st_.connected) {
     on_reply(std::nullopt);
     return;

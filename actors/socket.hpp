@@ -50,6 +50,8 @@ public:
   /// After leaving every room.
   void on_disconnect(disconnect_handler handler);
 
+  /// Sends `name` to this client. A name Socket.IO reserves (`connect`, `disconnect`, ...)
+  /// throws std::invalid_argument and sends nothing; so do the other emits below.
   void emit(std::string_view name, const args& a = {});
   /// Emits asking the client for an acknowledgement; `timeout` 0 waits as long as the socket lives.
   void emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,

@@ -210,6 +210,52 @@ CAF_TEST(an emit with ack gets the reply or a timeout) {
   CAF_CHECK_EQUAL(replies, (strings{R"(["yes"])", "timeout"}));
 }
 
+CAF_TEST(a reserved event name is refused and never sent) {
+  std::vector<std::string> errors;
+  core->connection_handlers.push_back([&errors](socket& s) {
+    s.join("r");
+    s.on("try", [&s, &errors](event& ev) {
+      auto attempt = [&errors](auto&& f) {
+        try {
+          f();
+        } catch (const std::invalid_argument& e) {
+          errors.push_back(e.what());
+        }
+      };
+      for (auto name : {"connect", "connect_error", "disconnect", "disconnecting",
+                        "newListener", "removeListener"}) {
+        attempt([&] { s.emit(name); });
+        attempt([&] { s.namespace_().to("r").emit(name); });
+        attempt([&] { s.emit_with_ack(name, {}, [](std::optional<payload>) {}); });
+      }
+      s.namespace_().to("r").emit("fine");
+      ev.ack("done");
+    });
+  });
+  connect();
+  conn->texts.clear();
+  client_emits(R"(["try"])", 1);
+  CAF_CHECK_EQUAL(errors.size(), 18u);
+  CAF_CHECK_EQUAL(errors.front(), R"("connect" is a reserved event name)");
+  CAF_CHECK_EQUAL(conn->texts, (strings{R"(42["fine"])", R"(431["done"])"}));
+  // From outside any actor the caller gets the exception.
+  auto refused = [](auto&& f) {
+    try {
+      f();
+    } catch (const std::invalid_argument&) {
+      return true;
+    }
+    return false;
+  };
+  CAF_CHECK(refused([&] { broadcast_operator{core}.emit("disconnect"); }));
+  CAF_CHECK(refused([&] {
+    broadcast_operator{core}.emit_with_ack("connect", {}, std::chrono::seconds(1),
+                                           [](gathered_replies&) {});
+  }));
+  consume_messages();
+  CAF_CHECK_EQUAL(conn->texts.size(), 2u);
+}
+
 CAF_TEST(an exiting supervisor takes its sockets and room actors with it) {
   core->connection_handlers.push_back([](socket& s) { s.join("a"); });
   connect();
