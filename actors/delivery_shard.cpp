@@ -31,15 +31,18 @@ void delivery_shard_state::take(delivery_part& p) {
 }
 
 void delivery_shard_state::take(const outlet_ptr& o, direct_frame& f) {
-  if (!o->held && may_leave(*o, f)) {
+  if (!o->holding && may_leave(*o, f)) {
     send(*o, f);
     return;
   }
-  if (!o->held) {
-    o->held = std::make_unique<std::vector<direct_frame>>();
-    waiting.push_back(o);
+  if (!o->holding) {
+    o->holding = true;
+    waiting.push_back(held{o, {}});
   }
-  o->held->push_back(std::move(f)); // behind its own earlier frames
+  // Behind its own earlier frames. Few sockets wait at once: a linear search finds it.
+  auto entry = std::find_if(waiting.begin(), waiting.end(),
+                            [&](const held& h) { return h.out == o; });
+  entry->frames.push_back(std::move(f));
 }
 
 // The front ticket's turn: what it delivers on its own, and its parts that came early.
@@ -48,7 +51,6 @@ void delivery_shard_state::start_front() {
   auto& t = p.ticket;
   if (t.attach) {
     t.attach->index = static_cast<std::uint32_t>(sockets.size());
-    t.attach->attached = true;
     sockets.push_back(t.attach);
   }
   if (t.packet) {
@@ -65,9 +67,12 @@ void delivery_shard_state::start_front() {
 }
 
 void delivery_shard_state::advance() {
+  bool moved = false;
   while (!queue.empty() && queue.front().missing == 0) {
+    finished = queue.front().ticket.seq;
     finish(queue.front().ticket);
     queue.pop_front();
+    moved = true;
     // Frames of a socket's own actor that waited for this operation leave before the next
     // one delivers anything.
     if (!waiting.empty())
@@ -75,6 +80,11 @@ void delivery_shard_state::advance() {
     if (!queue.empty())
       start_front();
   }
+  if (!moved)
+    return;
+  // Tickets come in number order: all those before the front one are done here.
+  auto done = queue.empty() ? finished : queue.front().ticket.seq - 1;
+  shards->done[index].finished.store(done, std::memory_order_release);
 }
 
 void delivery_shard_state::deliver(outlet& o, const delivery_ticket& t) {
@@ -96,59 +106,53 @@ void delivery_shard_state::deliver(const std::vector<outlet*>& members, const de
 void delivery_shard_state::finish(delivery_ticket& t) {
   for (auto* o : t.mute)
     o->muted = true;
-  if (t.origin)
-    t.origin->origin_done = std::max(t.origin->origin_done, t.origin_op);
-  if (t.retire && t.retire->attached) {
-    auto index = t.retire->index;
-    t.retire->attached = false;
-    if (index + 1 != sockets.size()) {
-      sockets[index] = std::move(sockets.back());
-      sockets[index]->index = index;
+  if (t.origin && t.origin->origin_done.load(std::memory_order_relaxed) < t.origin_op)
+    t.origin->origin_done.store(t.origin_op, std::memory_order_release);
+  if (t.retire && t.retire->index != outlet::unattached) {
+    auto at = t.retire->index;
+    t.retire->index = outlet::unattached;
+    if (at + 1 != sockets.size()) {
+      sockets[at] = std::move(sockets.back());
+      sockets[at]->index = at;
     }
     sockets.pop_back();
   }
 }
 
 bool delivery_shard_state::may_leave(const outlet& o, const direct_frame& f) const {
-  return o.origin_done >= f.after_origin
+  return o.origin_done.load(std::memory_order_relaxed) >= f.after_origin
          && (queue.empty() || queue.front().ticket.seq > f.after_seq);
 }
 
 void delivery_shard_state::send(outlet& o, direct_frame& f) {
-  if (f.packet)
-    o.conn->send(std::move(f.packet), false);
-  switch (f.then) {
-    case then_do::nothing:
-      return;
-    case then_do::release:
-      o.conn->release(nsp);
-      return;
-    case then_do::release_and_close:
-      o.conn->release(nsp);
-      o.conn->close();
-      return;
-  }
+  send_now(o, f, nsp);
+  // After the send: the socket's actor that sees this count may write after it.
+  o.frames_done.store(o.frames_done.load(std::memory_order_relaxed) + 1,
+                      std::memory_order_release);
 }
 
 void delivery_shard_state::release_held() {
   std::size_t kept = 0;
   for (std::size_t i = 0; i < waiting.size(); ++i) {
-    auto& o = *waiting[i];
-    auto& held = *o.held;
+    auto& entry = waiting[i];
+    auto& o = *entry.out;
     std::size_t sent = 0;
-    while (sent < held.size() && may_leave(o, held[sent]))
-      send(o, held[sent++]);
-    held.erase(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(sent));
-    if (held.empty())
-      o.held.reset();
+    while (sent < entry.frames.size() && may_leave(o, entry.frames[sent]))
+      send(o, entry.frames[sent++]);
+    entry.frames.erase(entry.frames.begin(), entry.frames.begin() + static_cast<std::ptrdiff_t>(sent));
+    if (entry.frames.empty())
+      o.holding = false;
     else if (kept++ != i)
-      waiting[kept - 1] = std::move(waiting[i]);
+      waiting[kept - 1] = std::move(entry);
   }
   waiting.resize(kept);
 }
 
-caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp) {
+caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp,
+                             delivery_shards_ptr shards, std::size_t index) {
   self->state.nsp = std::move(nsp);
+  self->state.shards = std::move(shards);
+  self->state.index = index;
   return {
     [=](delivery_ticket& t) { self->state.take(t); },
     [=](delivery_part& p) { self->state.take(p); },

@@ -11,7 +11,9 @@
 // - a socket's own actor sends its frames (emit, ack, DISCONNECT) here too, tagged with what
 //   must leave before them: they wait for the broadcasts that socket caused and for the
 //   operations it had heard of, so a handler that broadcasts and then acks puts the event
-//   first, as Socket.IO does.
+//   first, as Socket.IO does. When the shard owes the socket nothing of that (the common
+//   case: an ack with no broadcast before it), the actor writes to the connection itself;
+//   the outlet's atomics and the shard's progress tell it so.
 //
 // Tickets reach a shard before their parts (the supervisor sends the ticket first, and a
 // room actor only hears of the broadcast after that), so a part always finds its ticket.
@@ -23,6 +25,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/delivery_shards.hpp"
 #include "actors/messages.hpp"
 
 namespace atrium {
@@ -33,11 +36,18 @@ struct delivery_shard_state {
     std::uint32_t missing = 0;                  // parts still to come
     std::vector<std::vector<outlet*>> early;    // parts that came before the ticket's turn
   };
+  struct held {
+    outlet_ptr out;
+    std::vector<direct_frame> frames; // its actor's, in order
+  };
 
   std::string nsp;
+  delivery_shards_ptr shards;        // to tell the sockets' actors how far this one has come
+  std::size_t index = 0;             // this one, of them
   std::deque<pending> queue;         // tickets not done yet, by seq; the front one is under way
+  std::uint64_t finished = 0;        // the last ticket carried out
   std::vector<outlet_ptr> sockets;   // attached: reached by namespace-wide broadcasts
-  std::vector<outlet_ptr> waiting;   // outlets holding frames of their own actor
+  std::vector<held> waiting;         // frames of sockets' actors waiting for a ticket
 
   static inline const char* name = "atrium.delivery_shard";
 
@@ -56,6 +66,7 @@ private:
   void release_held();
 };
 
-caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp);
+caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp,
+                             delivery_shards_ptr shards, std::size_t index);
 
 } // namespace atrium

@@ -16,6 +16,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/adapter_event.hpp"
+#include "actors/delivery_shards.hpp"
 #include "actors/disconnect_reason.hpp"
 #include "actors/handshake.hpp"
 #include "actors/server_event.hpp"
@@ -43,8 +44,8 @@ struct namespace_core {
   std::string name;
   caf::actor supervisor;
   /// Where every frame for a socket of this namespace leaves, in order (delivery_shard.hpp):
-  /// a socket's is `(*shards)[shard_of(key, shards->size())]`.
-  std::shared_ptr<const std::vector<caf::actor>> shards;
+  /// a socket's is `shards->actors[shard_of(key, shards->size())]`.
+  delivery_shards_ptr shards;
   caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::string node;   // this node's cluster address; empty when alone
   std::vector<middleware> middlewares;

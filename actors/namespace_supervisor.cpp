@@ -92,7 +92,7 @@ public:
 
   void send(const packet_ptr& packet = nullptr, bool droppable = false,
             const exclusion_ptr& excluded = nullptr) {
-    auto& shards = *st_.core->shards;
+    auto& shards = st_.core->shards->actors;
     for (std::size_t i = 0; i < tickets_.size(); ++i)
       if (auto& t = tickets_[i]) {
         t->packet = packet;
@@ -432,7 +432,7 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
     for (auto& entry : self->state.rooms)
       if (entry.second.actor)
         self->send_exit(entry.second.actor, msg.reason);
-    for (auto& shard : *self->state.core->shards)
+    for (auto& shard : self->state.core->shards->actors)
       self->send_exit(shard, msg.reason);
     self->quit(msg.reason);
   });
@@ -535,9 +535,10 @@ void start_namespace(caf::actor_system& sys, const std::shared_ptr<namespace_cor
                      std::size_t shards) {
   // A room actor names the shards it sends to in one 64-bit mask.
   shards = std::clamp<std::size_t>(shards, 1, 64);
-  auto all = std::make_shared<std::vector<caf::actor>>();
+  auto all = std::make_shared<delivery_shards>();
+  all->done = std::make_unique<delivery_shards::progress[]>(shards);
   for (std::size_t i = 0; i < shards; ++i)
-    all->push_back(sys.spawn(delivery_shard, core->name));
+    all->actors.push_back(sys.spawn(delivery_shard, core->name, delivery_shards_ptr{all}, i));
   core->shards = std::move(all);
   core->supervisor = sys.spawn(namespace_supervisor, std::shared_ptr<const namespace_core>(core));
 }

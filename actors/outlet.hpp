@@ -4,8 +4,10 @@
 // delivery shard keeps about it. Every frame for a socket leaves through its outlet, on its
 // delivery shard, which is what puts them in order (see delivery_shard.hpp).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "actors/connection.hpp"
@@ -33,19 +35,25 @@ struct outlet {
   outlet(const outlet&) = delete;
   outlet& operator=(const outlet&) = delete;
 
+  static constexpr std::uint32_t unattached = ~std::uint32_t{0};
+
   const connection_ptr conn;
   const socket_key key;
 
-  // Touched by the socket's delivery shard only, one message at a time.
-  std::uint64_t last_seq = 0;    // the last operation that delivered to it: a union reaches it once
-  std::uint64_t origin_done = 0; // its socket's own broadcasts the shard has carried out
-  std::uint32_t index = 0;       // its place in the shard's list of sockets
-  bool attached = false;         // in that list (reached by namespace-wide broadcasts)
-  bool muted = false;            // being disconnected: no broadcast reaches it any more
-  /// Frames of its own actor waiting for an operation before them; allocated while any wait.
-  std::unique_ptr<std::vector<direct_frame>> held;
+  // Written by the socket's delivery shard only, one message at a time. The two atomics are
+  // read by the socket's actor: when the shard owes it nothing, its frames skip the shard.
+  std::uint64_t last_seq = 0;                   // the last operation delivered: a union reaches it once
+  std::atomic<std::uint64_t> origin_done{0};    // its socket's broadcasts carried out
+  std::atomic<std::uint32_t> frames_done{0};    // its actor's frames the shard has sent (wraps)
+  std::uint32_t index = unattached;             // its place in the shard's list of sockets
+  bool muted = false;                           // being disconnected: no broadcast reaches it
+  bool holding = false;                         // the shard holds frames of its actor
 };
 using outlet_ptr = std::shared_ptr<outlet>;
+
+/// Writes a frame of a socket's own actor to its connection, then does what it says (`nsp`:
+/// the socket's namespace, for a release).
+void send_now(const outlet& o, direct_frame& f, const std::string& nsp);
 
 /// The delivery shard of a socket, of `shards`.
 inline std::size_t shard_of(socket_key key, std::size_t shards) {

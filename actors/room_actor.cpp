@@ -18,7 +18,7 @@ void deliver(self_ptr self, std::uint64_t seq, const exclusion_ptr& excluded,
     for (auto& [key, out] : st.members)
       if (!excludes(excluded, key))
         part.members.push_back(out.get());
-    self->send(st.shards->front(), std::move(part));
+    self->send(st.shards->actors.front(), std::move(part));
     return;
   }
   std::vector<delivery_part> parts(count);
@@ -28,14 +28,14 @@ void deliver(self_ptr self, std::uint64_t seq, const exclusion_ptr& excluded,
   for (std::size_t i = 0; i < count; ++i)
     if (shard_mask & (std::uint64_t{1} << i)) {
       parts[i].seq = seq;
-      self->send((*st.shards)[i], std::move(parts[i]));
+      self->send(st.shards->actors[i], std::move(parts[i]));
     }
 }
 
 } // namespace
 
-caf::behavior room_actor(caf::stateful_actor<room_state>* self,
-                         std::shared_ptr<const std::vector<caf::actor>> shards, outlet_ptr first) {
+caf::behavior room_actor(caf::stateful_actor<room_state>* self, delivery_shards_ptr shards,
+                         outlet_ptr first) {
   self->state.shards = std::move(shards);
   auto key = first->key;
   self->state.members.emplace(key, std::move(first));

@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/delivery_shards.hpp"
 #include "actors/messages.hpp"
 
 namespace atrium {
@@ -18,12 +19,12 @@ namespace atrium {
 /// what every room sends a socket in the supervisor's order (delivery_shard.hpp).
 struct room_state {
   std::unordered_map<socket_key, outlet_ptr> members;
-  std::shared_ptr<const std::vector<caf::actor>> shards; // the namespace's delivery shards
+  delivery_shards_ptr shards; // the namespace's
   static inline const char* name = "atrium.room";
 };
 
 /// A room is created by its first member joining: that member comes with the spawn.
-caf::behavior room_actor(caf::stateful_actor<room_state>* self,
-                         std::shared_ptr<const std::vector<caf::actor>> shards, outlet_ptr first);
+caf::behavior room_actor(caf::stateful_actor<room_state>* self, delivery_shards_ptr shards,
+                         outlet_ptr first);
 
 } // namespace atrium

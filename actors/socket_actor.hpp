@@ -33,6 +33,7 @@ struct socket_state {
   // the supervisor's operations it has heard of.
   std::uint64_t broadcasts = 0;
   std::uint64_t heard = 0;
+  std::uint32_t routed = 0; // frames it sent through its shard (wraps, as outlet::frames_done)
 
   /// The socket's own listeners. Allocated with the first: sockets of an application that
   /// listens on the namespace (namespace_handle::on_event) have none.
