@@ -3,6 +3,7 @@
 // The boundary between the actors and the network: net/ implements `connection`, the actors
 // only ever see this interface (never Beast).
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,15 +21,23 @@ using packet_ptr = std::shared_ptr<const encoded_packet>;
 /// What happened to a send; a full queue reports instead of growing.
 enum class send_status { ok, dropped, closed };
 
+/// How long a packet may wait in a connection's queue before it is written.
+enum class urgency : std::uint8_t {
+  now,       // an answer, the socket's own frames: written as soon as the transport can
+  gathered,  // a broadcast: on a busy server it may wait a few milliseconds, so that what
+             // else is sent to the same client leaves in the same write
+  droppable, // a volatile broadcast: as `gathered`, or dropped if it cannot go at once
+};
+
 /// A client's Engine.IO session as the actors see it. Every member is thread-safe and returns
 /// at once: the work happens on the connection's own strand.
 class connection {
 public:
   virtual ~connection() = default;
 
-  /// Queues `packet` behind everything queued before it. A `droppable` (volatile) packet is
-  /// dropped rather than queued when the transport cannot take it now.
-  virtual send_status send(packet_ptr packet, bool droppable = false) = 0;
+  /// Queues `packet` behind everything queued before it (never overtaking it, whatever the
+  /// urgency).
+  virtual send_status send(packet_ptr packet, urgency u = urgency::now) = 0;
 
   /// The socket of namespace `nsp` has left on the server side (its DISCONNECT was already
   /// sent): packets for that namespace are no longer routed to it.

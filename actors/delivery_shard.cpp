@@ -93,7 +93,7 @@ void delivery_shard_state::deliver(outlet& o, const delivery_ticket& t) {
   if (o.muted || o.last_seq == t.seq)
     return;
   o.last_seq = t.seq;
-  o.conn->send(t.packet, t.droppable);
+  o.conn->send(t.packet, t.droppable ? urgency::droppable : urgency::gathered);
 }
 
 void delivery_shard_state::deliver(const std::vector<outlet*>& members, const delivery_ticket& t) {

@@ -7,6 +7,7 @@
 
 #include "net/server_stats.hpp"
 #include "net/session_registry.hpp"
+#include "net/write_gatherer.hpp"
 #include "protocol/engineio.hpp"
 #include "protocol/error.hpp"
 #include "protocol/websocket.hpp"
@@ -47,19 +48,22 @@ constexpr std::size_t frame_overhead = sizeof(out_frame);
 
 } // namespace
 
-send_status engine_session::send(packet_ptr packet, bool droppable) {
+send_status engine_session::send(packet_ptr packet, urgency u) {
   if (!packet)
     return send_status::ok;
   std::size_t bytes = (1 + packet->attachments.size()) * frame_overhead + packet->text.size();
   for (const auto& a : packet->attachments)
     bytes += a.size();
   bool post = false;
+  clock::time_point gather_until{};
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!accepting_)
       return send_status::closed;
-    // Volatile packets only go when the transport could write them at once.
-    if (droppable && (!writable_.load(std::memory_order_relaxed) || flush_busy_)) {
+    // Volatile packets only go when the transport could write them at once (or in a write
+    // that is still being gathered).
+    if (u == urgency::droppable
+        && (!writable_.load(std::memory_order_relaxed) || (flush_busy_ && !deferred_))) {
       if (cfg_.stats)
         ++cfg_.stats->volatile_dropped;
       return send_status::dropped;
@@ -73,12 +77,40 @@ send_status engine_session::send(packet_ptr packet, bool droppable) {
     }
     append_frames(outbox_, packet);
     outbox_bytes_ += bytes;
-    post = !flush_busy_;
-    flush_busy_ = true;
+    if (!flush_busy_) {
+      flush_busy_ = true;
+      post = true;
+      if (u != urgency::now && cfg_.gatherer && cfg_.gatherer->gathering()) {
+        // Written to less than a window ago: wait for the rest of the window.
+        auto last = clock::time_point{clock::duration{last_flush_.load(std::memory_order_relaxed)}};
+        auto until = last + cfg_.gatherer->window();
+        if (clock::now() < until) {
+          deferred_ = true;
+          post = false;
+          gather_until = until;
+        }
+      }
+    } else if (deferred_ && u == urgency::now) {
+      // An answer does not wait: it takes the gathered broadcasts before it along.
+      deferred_ = false;
+      post = true;
+    }
   }
   if (post)
     post_flush();
+  else if (gather_until != clock::time_point{})
+    cfg_.gatherer->defer(shared_from_this(), gather_until);
   return send_status::ok;
+}
+
+void engine_session::gathered_due() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!deferred_)
+      return; // something that could not wait has flushed it already
+    deferred_ = false;
+  }
+  post_flush();
 }
 
 void engine_session::release(const std::string& nsp) {
@@ -119,8 +151,9 @@ void engine_session::overflowed() {
 bool engine_session::enqueue_locked(out_frame&& f) {
   outbox_bytes_ += f.bytes.size() + frame_overhead;
   outbox_.push_back(std::move(f));
-  bool post = !flush_busy_;
+  bool post = !flush_busy_ || deferred_; // the server's own frames (pings) never wait
   flush_busy_ = true;
+  deferred_ = false;
   return post;
 }
 
@@ -148,6 +181,7 @@ frame_batch engine_session::take_or_idle() {
     return batch;
   }
   batch.swap(outbox_);
+  deferred_ = false; // taken: a waiting gathered flush finds nothing
   outbox_bytes_ = 0;
   return batch;
 }
@@ -168,6 +202,7 @@ void engine_session::flush() {
       if (outbox_.empty())
         flush_busy_ = false;
       batch.swap(outbox_);
+      deferred_ = false;
       outbox_bytes_ = 0;
     }
     if (batch.empty()) {
@@ -176,6 +211,7 @@ void engine_session::flush() {
     }
     ws_writing_ = true;
     writable_ = false;
+    last_flush_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
     ws_->write(std::move(batch)); // ws_blocked() if the socket cannot take it all now
     return;
   }
@@ -185,6 +221,7 @@ void engine_session::flush() {
     std::lock_guard<std::mutex> guard{mtx_};
     if (pending_get_ && !outbox_.empty()) {
       batch.swap(outbox_);
+      deferred_ = false;
       outbox_bytes_ = 0;
     }
     waiting = !outbox_.empty();
@@ -197,6 +234,7 @@ void engine_session::flush() {
 }
 
 void engine_session::answer_get(frame_batch batch) {
+  last_flush_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   auto r = std::move(pending_get_);
   pending_get_.reset();
   writable_ = false;
@@ -278,6 +316,7 @@ void engine_session::poll_get(poll_responder_ptr r) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     batch.swap(outbox_);
+    deferred_ = false;
     outbox_bytes_ = 0;
   }
   pending_get_ = std::move(r);
@@ -549,6 +588,7 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
         {
           std::lock_guard<std::mutex> guard{mtx_};
           batch.swap(outbox_);
+          deferred_ = false;
           outbox_bytes_ = 0;
         }
         if (!batch.empty())

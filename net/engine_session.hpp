@@ -27,6 +27,7 @@
 namespace atrium::net {
 
 class session_registry;
+class write_gatherer;
 struct server_stats;
 
 struct session_config {
@@ -41,7 +42,9 @@ struct session_config {
   /// WebSocket batch being written, and the bookkeeping of each frame (sizeof(out_frame)).
   /// A client that would pass it is closed at once, whatever its progress.
   std::size_t max_queued_bytes = std::size_t{32} << 20;
-  server_stats* stats = nullptr; // counts slow consumers closed and volatile packets dropped
+  server_stats* stats = nullptr;
+  /// Gathers broadcasts into fewer writes while the server is busy; none: every frame at once.
+  write_gatherer* gatherer = nullptr; // counts slow consumers closed and volatile packets dropped
 };
 
 enum class transport_kind : std::uint8_t { polling, websocket };
@@ -71,13 +74,15 @@ public:
   const session_config& config() const noexcept { return cfg_; }
 
   // -- connection (any thread) --
-  send_status send(packet_ptr packet, bool droppable = false) override;
+  send_status send(packet_ptr packet, urgency u = urgency::now) override;
   void release(const std::string& nsp) override;
   void close() override;
 
   /// Closes the session from any thread with `why` (server shutdown): no lingering for a
   /// polling client's next request.
   void shutdown(disconnect_reason why);
+  /// The write_gatherer's window for this session's waiting broadcasts has passed (any thread).
+  void gathered_due();
 
   // -- transports (strand) --
   void open_polling(const poll_responder_ptr& handshake_request);
@@ -172,9 +177,11 @@ private:
   frame_batch outbox_;
   std::size_t outbox_bytes_ = 0;  // queued, frame bookkeeping included
   std::size_t writing_bytes_ = 0; // the same of the batch a WebSocket is writing
-  bool flush_busy_ = false; // a flush is posted, or a WebSocket write is in flight
+  bool flush_busy_ = false; // a flush is posted or deferred, or a WebSocket write is in flight
+  bool deferred_ = false;   // the pending flush waits in the write_gatherer
   bool accepting_ = true;   // false once closed: send() answers `closed`
   std::atomic<bool> writable_{false}; // the transport could take a frame right now
+  std::atomic<clock::rep> last_flush_{0}; // when a flush last took the queue (clock ticks)
 };
 
 } // namespace atrium::net

@@ -20,6 +20,7 @@
 #include "net/server_stats.hpp"
 #include "net/socketio_bridge.hpp"
 #include "net/websocket_transport.hpp"
+#include "net/write_gatherer.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium::net {
@@ -35,6 +36,7 @@ struct http_server::impl {
   // Declared first, destroyed last: everything below may hold handles into it.
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<write_gatherer> gatherer;
   std::unique_ptr<engine_endpoint> socketio;
   std::unique_ptr<engine_endpoint> echo;
   http_routes routes;
@@ -70,6 +72,8 @@ void http_server::start() {
   cfg.stats = &d.stats;
   cfg.max_queued_bytes = d.opts.max_queued_bytes;
   cfg.stall_timeout = std::chrono::milliseconds(d.opts.stall_timeout_ms);
+  d.gatherer = std::make_unique<write_gatherer>(d.ioc, std::chrono::milliseconds(d.opts.gather_ms));
+  cfg.gatherer = d.gatherer.get();
   auto reply = protocol::parse_json(d.opts.rate_limited_ack);
   if (!reply)
     throw std::invalid_argument("server_options::rate_limited_ack is not one JSON value: "
@@ -112,6 +116,7 @@ void http_server::start() {
                                         d.routes);
   d.bound_port = d.accept->port();
   d.accept->run();
+  d.gatherer->start();
   d.work.emplace(d.ioc.get_executor());
   for (unsigned i = 0; i < std::max(1u, d.opts.threads); ++i)
     d.threads.emplace_back([&d] { d.ioc.run(); });
@@ -125,6 +130,7 @@ void http_server::stop() {
     return;
   d.stopped = true;
   d.accept->stop();
+  d.gatherer->stop(); // the sessions' closing flushes their queues themselves
   // Every session closes (sockets hear `server shutting down`, WebSockets get a close
   // frame, a waiting poll gets its close packet); give the closing handshakes a moment.
   if (d.socketio)

@@ -42,6 +42,10 @@ struct server_options {
   /// it takes nothing (no GET; its WebSocket accepts no byte) is closed ("transport error").
   /// 0: never.
   unsigned stall_timeout_ms = 30000;
+  /// While the process uses most of its CPUs, a broadcast to a client written to less than
+  /// this long ago waits for the rest of that time, so that what follows it to the same client
+  /// leaves in the same write (answers never wait). 0: every frame is written at once.
+  unsigned gather_ms = 10;
   /// The hard bound of one client's outbound queue, in bytes (frame bookkeeping and the
   /// WebSocket batch being written included): past it the client is closed at once, however
   /// it progresses. The default holds a burst of 20,000 messages of 1 KB with room to spare.

@@ -23,9 +23,9 @@ class session_connection final : public connection {
 public:
   explicit session_connection(std::weak_ptr<engine_session> s) : session_(std::move(s)) {}
 
-  send_status send(packet_ptr packet, bool droppable) override {
+  send_status send(packet_ptr packet, urgency u) override {
     if (auto s = session_.lock())
-      return s->send(std::move(packet), droppable);
+      return s->send(std::move(packet), u);
     return send_status::closed;
   }
 

@@ -21,7 +21,7 @@ struct recording_connection final : connection {
   std::vector<std::string> released;
   bool closed = false;
 
-  send_status send(packet_ptr packet, bool) override {
+  send_status send(packet_ptr packet, urgency) override {
     texts.push_back(packet->text);
     return send_status::ok;
   }

@@ -24,7 +24,7 @@ struct waiting_connection final : connection {
   std::vector<std::string> texts;
   std::vector<std::string> released;
 
-  send_status send(packet_ptr packet, bool) override {
+  send_status send(packet_ptr packet, urgency) override {
     std::lock_guard<std::mutex> guard{mtx};
     texts.push_back(packet->text);
     cv.notify_all();

@@ -47,6 +47,9 @@ clients join/leave rooms and broadcast to them (see README.md).
   --stall-timeout MS     a client whose queued messages wait MS while it reads nothing (no
                          poll, no byte taken by its WebSocket) is closed and counted
                          (default 30000; 0: never)
+  --gather-ms MS         while the server is busy, a broadcast to a client written to less
+                         than MS ago waits for the rest of MS, so what follows it leaves in
+                         the same write; answers never wait (default 10; 0: never)
   --max-queued-bytes N   the most one client's outbound queue may hold: a client that would
                          pass it is closed and counted, however it reads (default 33554432)
   --max-namespaces-per-client N
@@ -187,6 +190,9 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       events_set = true;
     } else if (arg == "--stall-timeout") {
       if (!number(opts.http.stall_timeout_ms))
+        return std::nullopt;
+    } else if (arg == "--gather-ms") {
+      if (!number(opts.http.gather_ms))
         return std::nullopt;
     } else if (arg == "--max-queued-bytes") {
       if (!positive(opts.http.max_queued_bytes))

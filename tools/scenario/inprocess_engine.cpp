@@ -23,7 +23,7 @@ class recording_connection final : public connection {
 public:
   explicit recording_connection(std::shared_ptr<link_state> st) : st_(std::move(st)) {}
 
-  send_status send(packet_ptr packet, bool) override {
+  send_status send(packet_ptr packet, urgency) override {
     if (st_->closed)
       return send_status::closed;
     auto text = std::string_view{packet->text}.substr(1); // without the Engine.IO '4'
@@ -48,7 +48,7 @@ public:
     auto sockets = std::move(st_->sockets);
     st_->sockets.clear();
     for (auto& [nsp, ep] : sockets) {
-      send(packets::disconnect(nsp), false);
+      send(packets::disconnect(nsp), urgency::now);
       ep->disconnected(disconnect_reason::server_namespace_disconnect);
     }
     st_->closed = true;
@@ -78,7 +78,7 @@ public:
         auto auth = p.data.empty() ? std::string{"{}"} : p.data;
         auto ep = io_.connect(p.nsp, conn_, std::move(hs), auth);
         if (!ep)
-          conn_->send(packets::connect_error(p.nsp, "Invalid namespace"), false);
+          conn_->send(packets::connect_error(p.nsp, "Invalid namespace"));
         else
           st_->sockets[p.nsp] = std::move(ep);
         return;
