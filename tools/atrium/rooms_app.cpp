@@ -1,6 +1,7 @@
 #include "tools/atrium/rooms_app.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <memory>
@@ -108,19 +109,24 @@ public:
   void add(const std::string& sid) {
     std::lock_guard<std::mutex> guard{mutex_};
     sids_.push_back(sid);
+    count_.store(sids_.size(), std::memory_order_relaxed);
   }
   void remove(const std::string& sid) {
     std::lock_guard<std::mutex> guard{mutex_};
     sids_.erase(std::remove(sids_.begin(), sids_.end(), sid), sids_.end());
+    count_.store(sids_.size(), std::memory_order_relaxed);
   }
   std::vector<std::string> list() const {
     std::lock_guard<std::mutex> guard{mutex_};
     return sids_;
   }
+  /// Whether anyone watches: asked for every adapter event, so without the lock.
+  bool any() const noexcept { return count_.load(std::memory_order_relaxed) > 0; }
 
 private:
   mutable std::mutex mutex_;
   std::vector<std::string> sids_;
+  std::atomic<std::size_t> count_{0}; // sids_.size(), written under mutex_
 };
 
 void tell_watchers(const namespace_handle& nsp, const watchers& w, const std::string& skip,
@@ -412,6 +418,8 @@ void install_rooms_app(namespace_handle nsp, client_policy rules) {
   });
 
   nsp.on_adapter_event([nsp, watching](const adapter_event& e) {
+    if (!watching->any())
+      return; // the common case: no one to tell, no JSON to build
     json_object what;
     what.field("type", to_string(e.type)).field("room", e.room);
     if (!e.sid.empty())
