@@ -6,6 +6,10 @@
 
 #include <sched.h>
 
+#include <cstdio>
+
+#include <caf/thread_hook.hpp>
+
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/all.hpp>
@@ -51,6 +55,20 @@ std::string normalized(std::string name) {
     return "/" + name;
   return name;
 }
+
+/// Puts each thread of the actor system under SCHED_BATCH. On a shared core, waking a worker
+/// for every message from an I/O thread made the two take turns message by message (churn:
+/// 22.5 us of CPU per join and leave; 19.9 us with batch scheduling, and a lower ack latency).
+class batch_scheduling final : public caf::thread_hook {
+public:
+  void init(caf::actor_system&) override {}
+  void thread_started() override {
+    sched_param none{};
+    if (sched_setscheduler(0, SCHED_BATCH, &none) != 0)
+      std::perror("atrium: SCHED_BATCH for an actor thread"); // harmless: the default policy stays
+  }
+  void thread_terminates() override {}
+};
 
 } // namespace
 
@@ -145,6 +163,8 @@ membership_map namespace_handle::sids() const {
 server::server(server_options opts) {
   workers_ = opts.threads > 0 ? opts.threads : usable_cpus();
   config_.set("scheduler.max-threads", static_cast<size_t>(workers_));
+  if (opts.batch_scheduling && !opts.deterministic)
+    config_.add_thread_hook<batch_scheduling>();
   // Not CAF's default, work stealing: its 0.17 queue walks a victim's whole job list for each
   // job it steals, so a burst of jobs (100 clients leaving 1,000 rooms each: 100,000 room
   // actors to run) took the workers tens of seconds, quadratically. Sharing is one locked queue.

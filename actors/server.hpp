@@ -25,6 +25,10 @@ namespace atrium {
 
 struct server_options {
   unsigned threads = 0;       // actor scheduler workers; 0: one per CPU this process may use
+  /// The actor system's threads run under Linux's SCHED_BATCH: a message does not preempt the
+  /// thread that sent it (an I/O thread, say) when both share a CPU; the worker runs once that
+  /// thread waits, with whatever was queued meanwhile. False: the default policy.
+  bool batch_scheduling = true;
   cluster_options cluster;    // cluster.port 0: this node is alone
   /// Runs every actor on CAF's deterministic test coordinator: nothing runs until the caller
   /// drives `system().scheduler()` (the scenario runner's in-process engine, tests). The

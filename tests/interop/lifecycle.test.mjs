@@ -3,6 +3,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
 
 import { Clients, MODE_NAMES, once } from "./lib/client.mjs";
 import { IS_REFERENCE, startServer } from "./lib/server.mjs";
@@ -30,6 +31,39 @@ describe("atrium lifecycle", { skip: IS_REFERENCE && "atrium's own shutdown" }, 
     } finally {
       await clients.closeAll();
       await server.stop();
+    }
+  });
+});
+
+// The scheduling policy of each thread of a process (/proc/PID/task/TID/stat, field 41): 0 is
+// Linux's default, 3 SCHED_BATCH.
+function threadPolicies(pid) {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // from field 3 on
+    return Number(fields[41 - 3]);
+  });
+}
+
+describe("atrium threads", { skip: IS_REFERENCE && "atrium's own threads" }, () => {
+  it("actor threads run as SCHED_BATCH, the I/O thread does not; normal turns it off", async () => {
+    for (const [args, batch] of [[[], true], [["--worker-scheduling", "normal"], false]]) {
+      const server = await startServer({ extraArgs: args });
+      const clients = new Clients(server.url);
+      try {
+        await clients.connect("websocket"); // every thread has started by now
+        const policies = threadPolicies(server.child.pid);
+        const batched = policies.filter((p) => p === 3).length;
+        if (batch) {
+          assert.ok(batched > 0, `some thread under SCHED_BATCH: ${policies}`);
+          assert.ok(policies.includes(0), `the main and I/O threads keep the default: ${policies}`);
+        } else {
+          assert.equal(batched, 0, `no thread under SCHED_BATCH: ${policies}`);
+        }
+      } finally {
+        await clients.closeAll();
+        await server.stop();
+      }
     }
   });
 });

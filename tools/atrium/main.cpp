@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
 
   atrium::server_options server_opts;
   server_opts.threads = opts->actor_threads;
+  server_opts.batch_scheduling = opts->batch_scheduling;
   server_opts.cluster = opts->cluster;
   std::unique_ptr<atrium::server> server;
   try {

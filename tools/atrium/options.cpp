@@ -62,6 +62,9 @@ clients join/leave rooms and broadcast to them (see README.md).
                          dropped (connections, events, slow consumers, volatile packets)
   --threads N            I/O threads (default 1)
   --actor-threads N      actor scheduler threads (default: one per CPU the process may use)
+  --worker-scheduling P  batch (default): the actor threads run as SCHED_BATCH, so a message
+                         does not preempt the I/O thread that sent it on a shared CPU;
+                         normal: Linux's default policy
   --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
   --cluster-host ADDR    address for peer nodes (default 127.0.0.1; any other address
                          needs TLS (--cluster-tls-*) or --cluster-insecure)
@@ -250,6 +253,12 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     } else if (arg == "--actor-threads") {
       if (!number(opts.actor_threads))
         return std::nullopt;
+    } else if (arg == "--worker-scheduling") {
+      if (value != "batch" && value != "normal") {
+        problem = "--worker-scheduling is batch or normal";
+        return std::nullopt;
+      }
+      opts.batch_scheduling = value == "batch";
     } else {
       problem = "unknown option " + std::string{arg};
       return std::nullopt;

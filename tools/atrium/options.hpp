@@ -16,6 +16,7 @@ struct options {
   bool cluster_insecure = false;
   std::vector<std::string> namespaces{"/"};
   unsigned actor_threads = 0;
+  bool batch_scheduling = true; // --worker-scheduling batch|normal
   app::client_policy policy;
   bool conformance = false;
   bool help = false;
