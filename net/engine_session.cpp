@@ -180,8 +180,9 @@ frame_batch engine_session::take_or_idle() {
     flush_busy_ = false;
     return batch;
   }
+  // A gathered flush that is still due stays due: it finds an empty queue, and it is what
+  // clears flush_busy_.
   batch.swap(outbox_);
-  deferred_ = false; // taken: a waiting gathered flush finds nothing
   outbox_bytes_ = 0;
   return batch;
 }
@@ -315,8 +316,7 @@ void engine_session::poll_get(poll_responder_ptr r) {
   frame_batch batch;
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    batch.swap(outbox_);
-    deferred_ = false;
+    batch.swap(outbox_); // (a gathered flush still due comes, finds nothing, ends flush_busy_)
     outbox_bytes_ = 0;
   }
   pending_get_ = std::move(r);
@@ -588,7 +588,6 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
         {
           std::lock_guard<std::mutex> guard{mtx_};
           batch.swap(outbox_);
-          deferred_ = false;
           outbox_bytes_ = 0;
         }
         if (!batch.empty())
