@@ -31,18 +31,17 @@ void delivery_shard_state::take(delivery_part& p) {
 }
 
 void delivery_shard_state::take(const outlet_ptr& o, direct_frame& f) {
-  if (!o->holding && may_leave(*o, f)) {
+  if (o->holding) {
+    waiting[o.get()].push_back(std::move(f)); // behind its own earlier frames
+    return;
+  }
+  if (may_leave(*o, f)) {
     send(*o, f);
     return;
   }
-  if (!o->holding) {
-    o->holding = true;
-    waiting.push_back(held{o, {}});
-  }
-  // Behind its own earlier frames. Few sockets wait at once: a linear search finds it.
-  auto entry = std::find_if(waiting.begin(), waiting.end(),
-                            [&](const held& h) { return h.out == o; });
-  entry->frames.push_back(std::move(f));
+  o->holding = true;
+  waiting[o.get()].push_back(std::move(f));
+  reconsider(o);
 }
 
 // The front ticket's turn: what it delivers on its own, and its parts that came early.
@@ -75,8 +74,7 @@ void delivery_shard_state::advance() {
     moved = true;
     // Frames of a socket's own actor that waited for this operation leave before the next
     // one delivers anything.
-    if (!waiting.empty())
-      release_held();
+    release_by_seq();
     if (!queue.empty())
       start_front();
   }
@@ -106,8 +104,11 @@ void delivery_shard_state::deliver(const std::vector<outlet*>& members, const de
 void delivery_shard_state::finish(delivery_ticket& t) {
   for (auto* o : t.mute)
     o->muted = true;
-  if (t.origin && t.origin->origin_done.load(std::memory_order_relaxed) < t.origin_op)
+  if (t.origin && t.origin->origin_done.load(std::memory_order_relaxed) < t.origin_op) {
     t.origin->origin_done.store(t.origin_op, std::memory_order_release);
+    if (t.origin->holding)
+      reconsider(t.origin);
+  }
   if (t.retire && t.retire->index != outlet::unattached) {
     auto at = t.retire->index;
     t.retire->index = outlet::unattached;
@@ -131,21 +132,33 @@ void delivery_shard_state::send(outlet& o, direct_frame& f) {
                       std::memory_order_release);
 }
 
-void delivery_shard_state::release_held() {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < waiting.size(); ++i) {
-    auto& entry = waiting[i];
-    auto& o = *entry.out;
-    std::size_t sent = 0;
-    while (sent < entry.frames.size() && may_leave(o, entry.frames[sent]))
-      send(o, entry.frames[sent++]);
-    entry.frames.erase(entry.frames.begin(), entry.frames.begin() + static_cast<std::ptrdiff_t>(sent));
-    if (entry.frames.empty())
-      o.holding = false;
-    else if (kept++ != i)
-      waiting[kept - 1] = std::move(entry);
+void delivery_shard_state::reconsider(const outlet_ptr& o) {
+  auto entry = waiting.find(o.get());
+  if (entry == waiting.end())
+    return; // sent already (a stale note in by_seq)
+  auto& frames = entry->second;
+  std::size_t sent = 0;
+  while (sent < frames.size() && may_leave(*o, frames[sent]))
+    send(*o, frames[sent++]);
+  frames.erase(frames.begin(), frames.begin() + static_cast<std::ptrdiff_t>(sent));
+  if (frames.empty()) {
+    waiting.erase(entry);
+    o->holding = false;
+    return;
   }
-  waiting.resize(kept);
+  // A frame that waits for its socket's broadcast is looked at again when that is carried
+  // out (finish); one that waits for this shard's progress, when that has come far enough.
+  auto& first = frames.front();
+  if (o->origin_done.load(std::memory_order_relaxed) >= first.after_origin)
+    by_seq.push(seq_wait{first.after_seq, o});
+}
+
+void delivery_shard_state::release_by_seq() {
+  while (!by_seq.empty() && (queue.empty() || queue.front().ticket.seq > by_seq.top().after_seq)) {
+    auto o = by_seq.top().out;
+    by_seq.pop();
+    reconsider(o);
+  }
 }
 
 caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp,

@@ -19,7 +19,10 @@
 // room actor only hears of the broadcast after that), so a part always finds its ticket.
 
 #include <deque>
+#include <functional>
+#include <queue>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/event_based_actor.hpp>
@@ -36,9 +39,14 @@ struct delivery_shard_state {
     std::uint32_t missing = 0;                  // parts still to come
     std::vector<std::vector<outlet*>> early;    // parts that came before the ticket's turn
   };
-  struct held {
+  /// Frames of one socket's actor that wait, in order.
+  using held = std::vector<direct_frame>;
+  /// A socket whose first waiting frame waits only for this shard's progress: for every
+  /// ticket up to `after_seq` to be carried out.
+  struct seq_wait {
+    std::uint64_t after_seq;
     outlet_ptr out;
-    std::vector<direct_frame> frames; // its actor's, in order
+    bool operator>(const seq_wait& other) const { return after_seq > other.after_seq; }
   };
 
   std::string nsp;
@@ -47,7 +55,11 @@ struct delivery_shard_state {
   std::deque<pending> queue;         // tickets not done yet, by seq; the front one is under way
   std::uint64_t finished = 0;        // the last ticket carried out
   std::vector<outlet_ptr> sockets;   // attached: reached by namespace-wide broadcasts
-  std::vector<held> waiting;         // frames of sockets' actors waiting for a ticket
+  // Frames of sockets' actors waiting for a ticket, found without a scan however many sockets
+  // wait: by socket, and by the progress the first frames wait for (one that waits for its
+  // socket's broadcast is looked at when that broadcast is carried out).
+  std::unordered_map<const outlet*, held> waiting;
+  std::priority_queue<seq_wait, std::vector<seq_wait>, std::greater<>> by_seq;
 
   static inline const char* name = "atrium.delivery_shard";
 
@@ -63,7 +75,9 @@ private:
   void finish(delivery_ticket& t);
   bool may_leave(const outlet& o, const direct_frame& f) const;
   void send(outlet& o, direct_frame& f);
-  void release_held();
+  /// Sends what of `o`'s waiting frames may leave now, and notes what the rest waits for.
+  void reconsider(const outlet_ptr& o);
+  void release_by_seq();
 };
 
 caf::behavior delivery_shard(caf::stateful_actor<delivery_shard_state>* self, std::string nsp,

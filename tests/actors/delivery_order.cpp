@@ -12,6 +12,7 @@
 #include <set>
 
 #include "actors/socket.hpp"
+#include "protocol/json.hpp"
 #include "tests/actors/fixture.hpp"
 
 using namespace atrium;
@@ -254,6 +255,61 @@ CAF_TEST(a disconnected selection gets its DISCONNECT after earlier broadcasts a
 CAF_TEST_FIXTURE_SCOPE_END()
 
 CAF_TEST_FIXTURE_SCOPE(delivery_order_three_shards, three_shards)
+
+// Many sockets broadcast to a room they are all in and ack at once, under random schedules:
+// each one's event reaches it before its ack, and every socket gets every socket's events,
+// once each, in the order that socket sent them.
+CAF_TEST(sockets that broadcast and ack all at once keep every order) {
+  std::mt19937 rng{7};
+  core->connection_handlers.push_back([](socket& s) {
+    s.join("all");
+    s.on("pub", [&s](event& ev) {
+      auto round = ev[0].GetInt();
+      s.namespace_().to("all").emit("news", {s.id(), round});
+      ev.ack(round);
+    });
+  });
+  constexpr int count = 24;
+  constexpr int rounds = 12;
+  std::vector<live_socket> all;
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
+    all.push_back(connect_socket());
+    ids.push_back(deref<caf::stateful_actor<socket_state>>(all.back().actor).state.sid);
+  }
+  for (auto& s : all)
+    s.conn->texts.clear();
+  for (int round = 0; round < rounds; ++round) {
+    for (auto& s : all)
+      client_emits(s, R"(["pub",)" + std::to_string(round) + "]", 100 + round);
+    run_shuffled(rng);
+  }
+  for (int i = 0; i < count; ++i) {
+    std::map<std::string, int> last; // by sender: the last round received
+    int own = 0;                     // own events received so far
+    int acks = 0;
+    for (auto& t : all[i].conn->texts) {
+      if (t.rfind("43", 0) == 0) {
+        ++acks;
+        CAF_CHECK_GREATER_OR_EQUAL(own, acks); // the event came before its ack
+        continue;
+      }
+      auto doc = protocol::parse_json(std::string_view{t}.substr(2));
+      CAF_REQUIRE(doc && doc->IsArray() && doc->Size() == 3);
+      std::string from = (*doc)[1].GetString();
+      int round = (*doc)[2].GetInt();
+      auto before = last.find(from);
+      CAF_CHECK(before == last.end() ? round == 0 : round == before->second + 1);
+      last[from] = round;
+      if (from == ids[i])
+        ++own;
+    }
+    CAF_CHECK_EQUAL(acks, rounds);
+    CAF_CHECK_EQUAL(last.size(), static_cast<std::size_t>(count));
+    for (auto& [from, round] : last)
+      CAF_CHECK_EQUAL(round, rounds - 1);
+  }
+}
 
 // Random membership, random unions, excepts and private messages, run under many random
 // schedules: what each socket receives must equal, in order, what the supervisor's order of
