@@ -1,23 +1,21 @@
 #include "actors/server.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
-#include <thread>
 
 #include <sched.h>
-
-#include <cstdio>
-
-#include <caf/thread_hook.hpp>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/all.hpp>
+#include <caf/thread_hook.hpp>
 
 #include "actors/cluster_ops.hpp"
 #include "actors/namespace_supervisor.hpp"
 #include "actors/socket_command.hpp"
 #include "actors/socket_actor.hpp"
+#include "actors/usable_cpus.hpp"
 
 namespace atrium {
 
@@ -39,16 +37,6 @@ public:
 private:
   caf::actor socket_;
 };
-
-// CPUs this process may run on. CAF's default (max(4, all cores)) ignores the affinity mask:
-// pinned to one core, four workers would only take turns on it, waking each other up.
-unsigned usable_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) != 0)
-    return std::max(1u, std::thread::hardware_concurrency());
-  return std::max(1, CPU_COUNT(&set));
-}
 
 std::string normalized(std::string name) {
   if (name.empty() || name.front() != '/')
@@ -161,6 +149,8 @@ membership_map namespace_handle::sids() const {
 }
 
 server::server(server_options opts) {
+  // CAF's default (max(4, all cores)) ignores the affinity mask: pinned to one core, four
+  // workers would only take turns on it, waking each other up.
   workers_ = opts.threads > 0 ? opts.threads : usable_cpus();
   config_.set("scheduler.max-threads", static_cast<size_t>(workers_));
   if (opts.batch_scheduling && !opts.deterministic)

@@ -1,13 +1,10 @@
 #include "net/write_gatherer.hpp"
 
-#include <algorithm>
-#include <thread>
-
-#include <sched.h>
 #include <time.h>
 
 #include <boost/asio/post.hpp>
 
+#include "actors/usable_cpus.hpp"
 #include "net/engine_session.hpp"
 
 namespace atrium::net {
@@ -27,14 +24,6 @@ std::int64_t process_cpu_ns() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-unsigned usable_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) != 0)
-    return std::max(1u, std::thread::hardware_concurrency());
-  return std::max(1, CPU_COUNT(&set));
 }
 
 /// The process's CPU time since the last call, as a share of the CPUs it may run on.
