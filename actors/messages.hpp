@@ -137,7 +137,6 @@ using membership_map = std::map<std::string, std::vector<std::string>>;
 } // namespace atrium
 
 // Local-only pointers: these never cross a node boundary (a cluster sends encoded bytes).
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::connection_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::packet_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::exclusion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::outlet_ptr)

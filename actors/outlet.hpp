@@ -42,12 +42,12 @@ struct outlet {
 
   // Written by the socket's delivery shard only, one message at a time. The two atomics are
   // read by the socket's actor: when the shard owes it nothing, its frames skip the shard.
-  std::uint64_t last_seq = 0;                   // the last operation delivered: a union reaches it once
-  std::atomic<std::uint64_t> origin_done{0};    // its socket's broadcasts carried out
-  std::atomic<std::uint32_t> frames_done{0};    // its actor's frames the shard has sent (wraps)
-  std::uint32_t index = unattached;             // its place in the shard's list of sockets
-  bool muted = false;                           // being disconnected: no broadcast reaches it
-  bool holding = false;                         // the shard holds frames of its actor
+  std::uint64_t last_seq = 0;                // the last operation delivered (a union: once)
+  std::atomic<std::uint64_t> origin_done{0}; // its socket's broadcasts carried out
+  std::atomic<std::uint32_t> frames_done{0}; // its actor's frames the shard has sent (wraps)
+  std::uint32_t index = unattached;          // its place in the shard's list of sockets
+  bool muted = false;                        // being disconnected: no broadcast reaches it
+  bool holding = false;                      // the shard holds frames of its actor
 };
 using outlet_ptr = std::shared_ptr<outlet>;
 

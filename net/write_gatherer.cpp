@@ -37,7 +37,8 @@ write_gatherer::load_probe process_load() {
     auto now = std::chrono::steady_clock::now();
     auto cpu = process_cpu_ns();
     auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(now - st->at).count();
-    auto load = wall > 0 ? static_cast<double>(cpu - st->cpu_ns) / (static_cast<double>(wall) * st->cpus)
+    auto load = wall > 0 ? static_cast<double>(cpu - st->cpu_ns)
+                             / (static_cast<double>(wall) * st->cpus)
                          : 0.0;
     st->cpu_ns = cpu;
     st->at = now;
