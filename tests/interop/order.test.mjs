@@ -5,9 +5,9 @@
 // sender's order. Sizes are such that a server that reorders fails every run.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { startServer } from "./lib/server.mjs";
-import { Clients, DEFAULT_TIMEOUT_MS, MODE_NAMES, unique } from "./lib/client.mjs";
+import { describe, it } from "node:test";
+import { DEFAULT_TIMEOUT_MS, MODE_NAMES, unique } from "./lib/client.mjs";
+import { useServer } from "./lib/fixture.mjs";
 import { join } from "./lib/app.mjs";
 import {
   expectSequence, expectSequences, owed, publishWindowed, recordAll, rotatingTargets,
@@ -55,16 +55,8 @@ function interleaving(n) {
 
 for (const mode of MODE_NAMES) {
   describe(`per-socket delivery order [${mode}]`, () => {
-    let server;
-    let clients;
-    before(async () => {
-      server = await startServer();
-      clients = new Clients(server.url);
-    });
-    afterEach(() => clients.closeAll());
-    after(() => server && server.stop());
-
-    const connect = () => clients.connect(mode);
+    const ctx = useServer();
+    const connect = () => ctx.clients.connect(mode);
 
     it(`${ROTATING_EVENTS} acked emits, ${WINDOW} in flight, to rotating rooms and unions: ` +
        "each receiver gets its own, once each, in the order published", async () => {
