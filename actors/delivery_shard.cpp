@@ -31,15 +31,14 @@ void delivery_shard_state::take(delivery_part& p) {
 }
 
 void delivery_shard_state::take(const outlet_ptr& o, direct_frame& f) {
-  if (o->holding) {
-    waiting[o.get()].push_back(std::move(f)); // behind its own earlier frames
+  if (auto held = waiting.find(o.get()); held != waiting.end()) {
+    held->second.push_back(std::move(f)); // behind its own earlier frames
     return;
   }
   if (may_leave(*o, f)) {
     send(*o, f);
     return;
   }
-  o->holding = true;
   waiting[o.get()].push_back(std::move(f));
   reconsider(o);
 }
@@ -106,8 +105,7 @@ void delivery_shard_state::finish(delivery_ticket& t) {
     o->muted = true;
   if (t.origin && t.origin->origin_done.load(std::memory_order_relaxed) < t.origin_op) {
     t.origin->origin_done.store(t.origin_op, std::memory_order_release);
-    if (t.origin->holding)
-      reconsider(t.origin);
+    reconsider(t.origin); // its frames may wait for this broadcast
   }
   if (t.retire && t.retire->index != outlet::unattached) {
     auto at = t.retire->index;
@@ -135,7 +133,7 @@ void delivery_shard_state::send(outlet& o, direct_frame& f) {
 void delivery_shard_state::reconsider(const outlet_ptr& o) {
   auto entry = waiting.find(o.get());
   if (entry == waiting.end())
-    return; // sent already (a stale note in by_seq)
+    return; // nothing waits (or a stale note in by_seq: sent already)
   auto& frames = entry->second;
   std::size_t sent = 0;
   while (sent < frames.size() && may_leave(*o, frames[sent]))
@@ -143,7 +141,6 @@ void delivery_shard_state::reconsider(const outlet_ptr& o) {
   frames.erase(frames.begin(), frames.begin() + static_cast<std::ptrdiff_t>(sent));
   if (frames.empty()) {
     waiting.erase(entry);
-    o->holding = false;
     return;
   }
   // A frame that waits for its socket's broadcast is looked at again when that is carried

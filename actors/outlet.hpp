@@ -47,7 +47,6 @@ struct outlet {
   std::atomic<std::uint32_t> frames_done{0}; // its actor's frames the shard has sent (wraps)
   std::uint32_t index = unattached;          // its place in the shard's list of sockets
   bool muted = false;                        // being disconnected: no broadcast reaches it
-  bool holding = false;                      // the shard holds frames of its actor
 };
 using outlet_ptr = std::shared_ptr<outlet>;
 
