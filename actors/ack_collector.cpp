@@ -1,5 +1,7 @@
 #include "actors/ack_collector.hpp"
 
+#include "actors/wire_payload.hpp"
+
 #include <cstdio>
 #include <exception>
 

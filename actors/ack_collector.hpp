@@ -14,7 +14,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "actors/gathered_replies.hpp"
+#include "atrium/gathered_replies.hpp"
 
 namespace atrium {
 

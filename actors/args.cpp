@@ -1,4 +1,4 @@
-#include "actors/args.hpp"
+#include "atrium/args.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -93,8 +93,58 @@ std::size_t payload::size() const noexcept {
   return doc_.Size();
 }
 
+const rapidjson::Value* payload::at(std::size_t i) const noexcept {
+  if (i >= doc_.Size())
+    return nullptr;
+  return &doc_[static_cast<rapidjson::SizeType>(i)];
+}
+
 const rapidjson::Value& payload::operator[](std::size_t i) const {
-  return doc_[static_cast<rapidjson::SizeType>(i)];
+  static const rapidjson::Value none;
+  auto v = at(i);
+  return v ? *v : none;
+}
+
+std::optional<std::string_view> payload::string(std::size_t i) const {
+  auto v = at(i);
+  if (!v || !v->IsString())
+    return std::nullopt;
+  return std::string_view{v->GetString(), v->GetStringLength()};
+}
+
+std::optional<double> payload::number(std::size_t i) const {
+  auto v = at(i);
+  if (!v || !v->IsNumber())
+    return std::nullopt;
+  return v->GetDouble();
+}
+
+std::optional<std::int64_t> payload::integer(std::size_t i) const {
+  auto v = at(i);
+  if (!v)
+    return std::nullopt;
+  if (v->IsInt64())
+    return v->GetInt64();
+  // JavaScript has one number type: 3.0 arrives as a double.
+  if (v->IsDouble()) {
+    auto d = v->GetDouble();
+    if (d >= -9.2233720368547748e18 && d < 9.2233720368547758e18
+        && static_cast<double>(static_cast<std::int64_t>(d)) == d)
+      return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> payload::boolean(std::size_t i) const {
+  auto v = at(i);
+  if (!v || !v->IsBool())
+    return std::nullopt;
+  return v->GetBool();
+}
+
+const std::string* payload::binary(std::size_t i) const {
+  auto v = at(i);
+  return v ? binary_of(*v) : nullptr;
 }
 
 const std::string* payload::binary_of(const rapidjson::Value& v) const {

@@ -1,4 +1,6 @@
-#include "actors/broadcast_operator.hpp"
+#include "atrium/broadcast_operator.hpp"
+
+#include "actors/wire_payload.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>

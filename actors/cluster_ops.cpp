@@ -1,5 +1,7 @@
 #include "actors/cluster_ops.hpp"
 
+#include "actors/wire_payload.hpp"
+
 #include <caf/actor_system.hpp>
 
 #include "actors/cluster_gather.hpp"

@@ -13,9 +13,9 @@
 
 #include <caf/event_based_actor.hpp>
 
-#include "actors/args.hpp"
-#include "actors/broadcast_options.hpp"
-#include "actors/gathered_replies.hpp"
+#include "atrium/args.hpp"
+#include "atrium/broadcast_options.hpp"
+#include "atrium/gathered_replies.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
 

@@ -1,4 +1,4 @@
-#include "actors/disconnect_reason.hpp"
+#include "atrium/disconnect_reason.hpp"
 
 namespace atrium {
 

@@ -1,4 +1,4 @@
-#include "actors/handshake.hpp"
+#include "atrium/handshake.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -15,10 +15,11 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "actors/broadcast_options.hpp"
+#include "atrium/broadcast_options.hpp"
+#include "atrium/socket_info.hpp"
 #include "actors/connection.hpp"
-#include "actors/disconnect_reason.hpp"
-#include "actors/handshake.hpp"
+#include "atrium/disconnect_reason.hpp"
+#include "atrium/handshake.hpp"
 #include "actors/outlet.hpp"
 #include "protocol/socketio.hpp"
 
@@ -82,14 +83,10 @@ typename Inspector::result_type inspect(Inspector& f, wire_packet& x) {
   return f(caf::meta::type_name("atrium.wire_packet"), x.text, x.attachments);
 }
 
-/// One socket as a cluster-wide fetch reports it (Socket.IO's fetchSockets()).
-struct socket_info {
-  std::string id;
-  std::vector<std::string> rooms; // sorted, own id included
-  std::string address;            // the client's remote address
-  std::string node;               // the cluster address of its node; empty when alone
-};
-using socket_infos = std::vector<socket_info>;
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, broadcast_options& x) {
+  return f(x.rooms, x.except, x.local, x.is_volatile);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, socket_info& x) {
@@ -130,9 +127,6 @@ struct delivery_part {
   std::uint64_t seq = 0;
   std::vector<outlet*> members;
 };
-
-/// `rooms` or `sids` of the in-memory adapter: name -> sorted names.
-using membership_map = std::map<std::string, std::vector<std::string>>;
 
 } // namespace atrium
 

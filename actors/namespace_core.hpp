@@ -1,13 +1,14 @@
 #pragma once
 
 // What every actor of one namespace shares: its name, its supervisor, and the application's
-// handlers. Filled in before the server starts listening, read-only afterwards (so it is read
-// from many actors without locks), except for the atomic ack id counter.
+// handlers. The handlers are filled in before the namespace serves its first client and
+// read-only afterwards (so many actors read them without locks): `sealed` marks the moment.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -15,30 +16,14 @@
 
 #include <caf/actor.hpp>
 
-#include "actors/adapter_event.hpp"
+#include "atrium/adapter_event.hpp"
 #include "actors/delivery_shards.hpp"
-#include "actors/disconnect_reason.hpp"
-#include "actors/handshake.hpp"
-#include "actors/server_event.hpp"
+#include "atrium/disconnect_reason.hpp"
+#include "atrium/handshake.hpp"
+#include "atrium/namespace.hpp"
+#include "atrium/server_event.hpp"
 
 namespace atrium {
-
-class socket;
-class event;
-
-/// A refused connection: the client gets CONNECT_ERROR with this message (and data, if any).
-struct connect_refusal {
-  std::string message;
-  std::string data_json; // optional JSON value for `err.data`; empty for none
-};
-
-/// Runs before the socket connects; returning a refusal keeps it out.
-using middleware = std::function<std::optional<connect_refusal>(const handshake&)>;
-using connection_handler = std::function<void(socket&)>;
-/// A listener every socket of a namespace shares (namespace_handle::on_event).
-using shared_event_handler = std::function<void(event&)>;
-/// Runs for every socket of a namespace as it disconnects (namespace_handle::on_disconnect...).
-using socket_disconnect_handler = std::function<void(socket&, disconnect_reason)>;
 
 struct namespace_core {
   std::string name;
@@ -61,6 +46,17 @@ struct namespace_core {
   /// Ack ids of this namespace on this node. Shared by every socket (as Socket.IO's `_ids`),
   /// so a broadcast asking for acks is encoded once with one id for all its receivers.
   mutable std::atomic<std::uint64_t> next_ack_id{0};
+  /// Set, under `config_mutex`, when the transport starts or the first client connects;
+  /// configuring takes the same lock and refuses once it is set.
+  mutable std::mutex config_mutex;
+  mutable std::atomic<bool> sealed{false};
+  /// Seals the core (once); cheap when it already is.
+  void seal() const {
+    if (sealed.load(std::memory_order_acquire))
+      return;
+    std::lock_guard<std::mutex> guard{config_mutex};
+    sealed.store(true, std::memory_order_release);
+  }
 };
 
 } // namespace atrium

@@ -1,10 +1,12 @@
 #include "actors/namespace_supervisor.hpp"
 
+#include "actors/wire_payload.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 
-#include "actors/gathered_replies.hpp"
+#include "atrium/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/delivery_shard.hpp"
 #include "actors/room_actor.hpp"

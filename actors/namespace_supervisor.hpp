@@ -13,7 +13,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "actors/adapter_event.hpp"
+#include "atrium/adapter_event.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
 

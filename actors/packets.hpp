@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "actors/args.hpp"
+#include "atrium/args.hpp"
 #include "actors/connection.hpp"
 
 namespace atrium::packets {

@@ -1,276 +1,38 @@
-#include "actors/server.hpp"
+#include "atrium/server.hpp"
 
-#include <algorithm>
-#include <cstdio>
-#include <stdexcept>
-
-#include <sched.h>
-
-#include <caf/all.hpp>
-#include <caf/io/middleman.hpp>
-#include <caf/openssl/all.hpp>
-#include <caf/thread_hook.hpp>
-
-#include "actors/cluster_ops.hpp"
-#include "actors/namespace_supervisor.hpp"
-#include "actors/socket_command.hpp"
-#include "actors/socket_actor.hpp"
-#include "actors/usable_cpus.hpp"
+#include "actors/server_core.hpp"
 
 namespace atrium {
 
-namespace {
-
-/// net/'s handle on one socket actor.
-class actor_endpoint final : public socket_endpoint {
-public:
-  explicit actor_endpoint(caf::actor socket) : socket_(std::move(socket)) {}
-
-  void packet(sio::packet p, std::vector<std::string> attachments) override {
-    caf::anon_send(socket_, packet_atom::value, std::move(p), std::move(attachments));
-  }
-
-  void disconnected(disconnect_reason why) override {
-    caf::anon_send(socket_, socket_command::closed_by(why));
-  }
-
-private:
-  caf::actor socket_;
-};
-
-std::string normalized(std::string name) {
-  if (name.empty() || name.front() != '/')
-    return "/" + name;
-  return name;
-}
-
-/// Puts each thread of the actor system under SCHED_BATCH. On a shared core, waking a worker
-/// for every message from an I/O thread made the two take turns message by message (churn:
-/// 22.5 us of CPU per join and leave; 19.9 us with batch scheduling, and a lower ack latency).
-class batch_scheduling final : public caf::thread_hook {
-public:
-  void init(caf::actor_system&) override {}
-  void thread_started() override {
-    sched_param none{};
-    if (sched_setscheduler(0, SCHED_BATCH, &none) != 0)
-      std::perror("atrium: SCHED_BATCH for an actor thread"); // harmless: the default policy stays
-  }
-  void thread_terminates() override {}
-};
-
-} // namespace
-
-namespace_handle::namespace_handle(server& owner, std::shared_ptr<namespace_core> core)
-  : owner_(&owner), core_(std::move(core)) {
-}
-
-namespace_handle& namespace_handle::on_connection(connection_handler handler) {
-  core_->connection_handlers.push_back(std::move(handler));
-  return *this;
-}
-
-namespace_handle& namespace_handle::use(middleware check) {
-  core_->middlewares.push_back(std::move(check));
-  return *this;
-}
-
-namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) {
-  core_->adapter_listeners.push_back(std::move(listener));
-  return *this;
-}
-
-namespace_handle& namespace_handle::on_event(const std::string& name,
-                                             shared_event_handler handler) {
-  core_->event_handlers[name].push_back(std::move(handler));
-  return *this;
-}
-
-namespace_handle& namespace_handle::on_disconnecting(socket_disconnect_handler handler) {
-  core_->disconnecting_handlers.push_back(std::move(handler));
-  return *this;
-}
-
-namespace_handle& namespace_handle::on_disconnect(socket_disconnect_handler handler) {
-  core_->disconnect_handlers.push_back(std::move(handler));
-  return *this;
-}
-
-namespace_handle& namespace_handle::on_server_event(const std::string& name,
-                                                   server_event_handler handler) {
-  core_->server_event_handlers[name].push_back(std::move(handler));
-  return *this;
-}
-
-void namespace_handle::server_side_emit(std::string_view name, const args& a,
-                                        std::chrono::milliseconds timeout,
-                                        replies_handler done) const {
-  cluster_ops::on_helper_actor(*core_, [core = core_, event = std::string{name}, a, timeout,
-                                        done](caf::event_based_actor* self) {
-    if (!done) {
-      cluster_ops::server_side_emit(self, *core, event, a, timeout, nullptr);
-      self->quit();
-      return;
-    }
-    cluster_ops::server_side_emit(self, *core, event, a, timeout,
-                                  [self, done](gathered_replies& r) {
-                                    done(r);
-                                    self->quit();
-                                  });
-  });
-}
-
-void namespace_handle::fetch_all_rooms(
-  std::chrono::milliseconds timeout,
-  std::function<void(const std::set<std::string>&)> done) const {
-  cluster_ops::on_helper_actor(*core_, [core = core_, timeout, done](caf::event_based_actor* self) {
-    cluster_ops::fetch_all_rooms(self, *core, timeout, [self, done](const std::set<std::string>& r) {
-      done(r);
-      self->quit();
-    });
-  });
-}
-
-template <class Atom>
-membership_map namespace_handle::snapshot(Atom what) const {
-  caf::scoped_actor self{owner_->system()};
-  membership_map result;
-  // An ended supervisor (after shutdown) leaves the snapshot empty.
-  self->request(core_->supervisor, caf::infinite, what)
-    .receive([&](membership_map& m) { result = std::move(m); }, [](caf::error&) {});
-  return result;
-}
-
-membership_map namespace_handle::rooms() const {
-  return snapshot(rooms_atom::value);
-}
-
-membership_map namespace_handle::sids() const {
-  return snapshot(sids_atom::value);
-}
-
-server::server(server_options opts) {
-  // CAF's default (max(4, all cores)) ignores the affinity mask: pinned to one core, four
-  // workers would only take turns on it, waking each other up.
-  workers_ = opts.threads > 0 ? opts.threads : usable_cpus();
-  config_.set("scheduler.max-threads", static_cast<size_t>(workers_));
-  if (opts.batch_scheduling && !opts.deterministic)
-    config_.add_thread_hook<batch_scheduling>();
-  // Not CAF's default, work stealing: its 0.17 queue walks a victim's whole job list for each
-  // job it steals, so a burst of jobs (100 clients leaving 1,000 rooms each: 100,000 room
-  // actors to run) took the workers tens of seconds, quadratically. Sharing is one locked queue.
-  if (opts.deterministic)
-    config_.set("scheduler.policy", caf::atom("testing"));
-  else
-    config_.set("scheduler.policy", caf::atom("sharing"));
-  if (opts.cluster.port != 0) {
-    config_.load<caf::io::middleman>();
-    if (opts.cluster.tls()) {
-      config_.load<caf::openssl::manager>();
-      config_.openssl_certificate = opts.cluster.tls_cert;
-      config_.openssl_key = opts.cluster.tls_key;
-      config_.openssl_cafile = opts.cluster.tls_ca; // a CA file turns on peer authentication
-    }
-    // CAF 0.17 notices a frozen peer only with heartbeats, and every node must send them:
-    // the timeout drops links that stay silent.
-    config_.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
-    config_.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
-    config_.add_message_type<broadcast_options>("atrium.broadcast_options");
-    config_.add_message_type<wire_packet>("atrium.wire_packet");
-    config_.add_message_type<socket_info>("atrium.socket_info");
-    config_.add_message_type<socket_infos>("atrium.socket_infos");
-    config_.add_message_type<membership_map>("atrium.membership_map");
-  }
-  system_ = std::make_unique<caf::actor_system>(config_);
-  if (opts.cluster.port != 0) {
-    node_ = opts.cluster.host + ":" + std::to_string(opts.cluster.port);
-    cluster_ = system_->spawn(cluster_node, opts.cluster);
-    auto bound = opts.cluster.tls()
-                   ? caf::openssl::publish(cluster_, opts.cluster.port,
-                                           opts.cluster.host.c_str(), true)
-                   : system_->middleman().publish(cluster_, opts.cluster.port,
-                                                  opts.cluster.host.c_str(), true);
-    if (!bound) {
-      caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
-      throw std::runtime_error("cannot listen for cluster peers on " + opts.cluster.host + ":"
-                               + std::to_string(opts.cluster.port) + ": "
-                               + system_->render(bound.error()));
-    }
-  }
-  of("/");
-}
-
-std::vector<std::string> server::peers() {
-  std::vector<std::string> result;
-  if (!cluster_)
-    return result;
-  caf::scoped_actor self{*system_};
-  self->request(cluster_, caf::infinite, peers_atom::value)
-    .receive([&](std::vector<std::string>& p) { result = std::move(p); }, [](caf::error&) {});
-  return result;
+server::server(server_options opts) : core_(std::make_shared<server_core>(opts)) {
 }
 
 server::~server() {
-  shutdown();
-  system_.reset(); // waits for every actor
-  // The application's handlers may hold a namespace_handle, which holds the core that holds
-  // them: a cycle. Nothing can run them any more, so let them go.
-  for (auto& entry : namespaces_) {
-    auto& core = *entry.second;
-    core.middlewares.clear();
-    core.connection_handlers.clear();
-    core.adapter_listeners.clear();
-    core.event_handlers.clear();
-    core.disconnecting_handlers.clear();
-    core.disconnect_handlers.clear();
-    core.server_event_handlers.clear();
-  }
+  // A transport may still hold the core: it then refuses new clients, and the actors end
+  // once it lets go.
+  core_->shutdown();
 }
 
 namespace_handle server::of(std::string name) {
-  name = normalized(std::move(name));
-  std::lock_guard<std::mutex> guard{mutex_};
-  auto& core = namespaces_[name];
-  if (!core) {
-    core = std::make_shared<namespace_core>();
-    core->name = name;
-    // The supervisor reads the core's handler lists only when sockets exist, which is after
-    // configuration (see namespace_handle).
-    core->cluster = cluster_;
-    core->node = node_;
-    // One delivery shard per worker: frames to different sockets are put in order in parallel.
-    start_namespace(*system_, core, workers_);
-    if (cluster_)
-      caf::anon_send(cluster_, register_atom::value, name, core->supervisor);
-  }
-  return namespace_handle{*this, core};
+  return namespace_handle{core_, core_->of(std::move(name))};
+}
+
+server& server::use(middleware check) {
+  of("/").use(std::move(check));
+  return *this;
+}
+
+server& server::on_connection(connection_handler handler) {
+  of("/").on_connection(std::move(handler));
+  return *this;
+}
+
+std::vector<std::string> server::peers() {
+  return core_->peers();
 }
 
 void server::shutdown() {
-  std::lock_guard<std::mutex> guard{mutex_};
-  if (cluster_)
-    caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
-  for (auto& entry : namespaces_)
-    if (entry.second->supervisor)
-      caf::anon_send_exit(entry.second->supervisor, caf::exit_reason::user_shutdown);
-}
-
-socket_endpoint_ptr server::connect(const std::string& nsp, connection_ptr conn,
-                                    handshake_ptr hs, std::string auth_json) {
-  std::shared_ptr<const namespace_core> core;
-  {
-    std::lock_guard<std::mutex> guard{mutex_};
-    auto found = namespaces_.find(nsp);
-    if (found == namespaces_.end())
-      return nullptr;
-    core = found->second;
-  }
-  if (hs->auth != auth_json) {
-    auto presented = std::make_shared<handshake>(*hs);
-    presented->auth = std::move(auth_json);
-    hs = std::move(presented);
-  }
-  auto socket = system_->spawn(socket_actor, std::move(core), std::move(conn), std::move(hs));
-  return std::make_shared<actor_endpoint>(std::move(socket));
+  core_->shutdown();
 }
 
 } // namespace atrium

@@ -1,4 +1,4 @@
-#include "actors/server_event.hpp"
+#include "atrium/server_event.hpp"
 
 namespace atrium {
 

@@ -1,4 +1,4 @@
-#include "actors/socket.hpp"
+#include "atrium/socket.hpp"
 
 #include "actors/cluster_ops.hpp"
 #include "actors/packets.hpp"

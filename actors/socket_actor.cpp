@@ -1,11 +1,13 @@
 #include "actors/socket_actor.hpp"
 
+#include "actors/wire_payload.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <exception>
 
-#include "actors/gathered_replies.hpp"
+#include "atrium/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/random_id.hpp"
 #include "protocol/json.hpp"

@@ -13,7 +13,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
-#include "actors/socket.hpp"
+#include "atrium/socket.hpp"
 #include "actors/socket_command.hpp"
 
 namespace atrium {

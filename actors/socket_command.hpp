@@ -7,7 +7,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "actors/disconnect_reason.hpp"
+#include "atrium/disconnect_reason.hpp"
 
 namespace atrium {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "actors/connection.hpp"
-#include "actors/disconnect_reason.hpp"
-#include "actors/handshake.hpp"
+#include "atrium/disconnect_reason.hpp"
+#include "atrium/handshake.hpp"
 #include "protocol/socketio.hpp"
 
 namespace atrium {
@@ -28,6 +28,9 @@ using socket_endpoint_ptr = std::shared_ptr<socket_endpoint>;
 class namespace_registry {
 public:
   virtual ~namespace_registry() = default;
+  /// The transport has started: the namespaces that exist now are complete (configuring them
+  /// further is refused).
+  virtual void serving() {}
   /// A client sent CONNECT for `nsp`. Returns nullptr when there is no such namespace (net
   /// answers CONNECT_ERROR "Invalid namespace"); otherwise the socket is being created and will
   /// itself send CONNECT or CONNECT_ERROR through `conn`.

@@ -16,8 +16,8 @@
 #include <boost/asio/strand.hpp>
 
 #include "actors/connection.hpp"
-#include "actors/disconnect_reason.hpp"
-#include "actors/handshake.hpp"
+#include "atrium/disconnect_reason.hpp"
+#include "atrium/handshake.hpp"
 #include "net/close_log.hpp"
 #include "net/frame.hpp"
 #include "net/polling.hpp"

@@ -1,4 +1,4 @@
-#include "net/server.hpp"
+#include "atrium/http_server.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include "actors/server_registry.hpp"
 #include "net/echo_handler.hpp"
 #include "net/engine_endpoint.hpp"
 #include "net/http_connection.hpp"
@@ -28,10 +29,12 @@ namespace atrium::net {
 namespace asio = boost::asio;
 
 struct http_server::impl {
-  impl(server_options o, namespace_registry& r) : opts(std::move(o)), registry(r) {}
+  impl(server_options o, std::shared_ptr<namespace_registry> r)
+    : registry(std::move(r)), opts(std::move(o)) {}
 
+  // Declared first, released last: every session's bridge refers to it.
+  std::shared_ptr<namespace_registry> registry;
   server_options opts;
-  namespace_registry& registry;
   server_stats stats; // outlives the endpoints, sessions and connections that count into it
   // Declared first, destroyed last: everything below may hold handles into it.
   asio::io_context ioc;
@@ -52,8 +55,12 @@ struct http_server::impl {
   }
 };
 
-http_server::http_server(server_options opts, namespace_registry& registry)
-  : impl_(std::make_unique<impl>(std::move(opts), registry)) {
+http_server::http_server(server_options opts, std::shared_ptr<namespace_registry> registry)
+  : impl_(std::make_unique<impl>(std::move(opts), std::move(registry))) {
+}
+
+http_server::http_server(server_options opts, atrium::server& io)
+  : http_server(std::move(opts), registry_of(io)) {
 }
 
 http_server::~http_server() {
@@ -88,7 +95,7 @@ void http_server::start() {
   bridge.max_namespaces = d.opts.max_namespaces_per_client;
   bridge.limits.max_attachments = d.opts.max_attachments;
   bridge.limits.max_json_depth = d.opts.max_json_depth;
-  auto& registry = d.registry;
+  auto& registry = *d.registry;
   session_limits limits;
   limits.max_sessions = d.opts.max_connections;
   limits.max_per_address = d.opts.max_connections_per_address;
@@ -121,6 +128,7 @@ void http_server::start() {
   for (unsigned i = 0; i < std::max(1u, d.opts.threads); ++i)
     d.threads.emplace_back([&d] { d.ioc.run(); });
   d.started = true;
+  registry.serving();
 }
 
 void http_server::stop() {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "actors/disconnect_reason.hpp"
+#include "atrium/disconnect_reason.hpp"
 
 namespace atrium::net {
 

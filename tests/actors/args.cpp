@@ -2,7 +2,7 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "actors/args.hpp"
+#include "atrium/args.hpp"
 #include "actors/packets.hpp"
 #include "protocol/json.hpp"
 

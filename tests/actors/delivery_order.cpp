@@ -11,7 +11,7 @@
 #include <random>
 #include <set>
 
-#include "actors/socket.hpp"
+#include "atrium/socket.hpp"
 #include "protocol/json.hpp"
 #include "tests/actors/fixture.hpp"
 

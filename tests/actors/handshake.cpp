@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/handshake.hpp"
+#include "atrium/handshake.hpp"
 
 using namespace atrium;
 

@@ -11,7 +11,9 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "actors/atrium.hpp"
+#include "actors/server_core.hpp"
+#include "atrium/atrium.hpp"
+#include "protocol/json.hpp"
 
 using namespace atrium;
 
@@ -61,10 +63,10 @@ CAF_TEST(an application drives sockets through the public API) {
   });
   auto c1 = std::make_shared<waiting_connection>();
   auto c2 = std::make_shared<waiting_connection>();
-  auto e1 = io.connect("/", c1, std::make_shared<handshake>(), "{}");
-  auto e2 = io.connect("/", c2, std::make_shared<handshake>(), "{}");
+  auto e1 = server_access::core(io)->connect("/", c1, std::make_shared<handshake>(), "{}");
+  auto e2 = server_access::core(io)->connect("/", c2, std::make_shared<handshake>(), "{}");
   CAF_REQUIRE(e1 && e2);
-  CAF_CHECK(io.connect("/nowhere", c1, std::make_shared<handshake>(), "{}") == nullptr);
+  CAF_CHECK(server_access::core(io)->connect("/nowhere", c1, std::make_shared<handshake>(), "{}") == nullptr);
   CAF_REQUIRE(c1->wait_for(R"(42["joined"])"));
   CAF_REQUIRE(c2->wait_for(R"(42["joined"])"));
 
@@ -137,8 +139,8 @@ CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
   io.of("/").on_connection([](socket& s) { s.join("a"); s.emit("ready"); });
   auto c1 = std::make_shared<waiting_connection>();
   auto c2 = std::make_shared<waiting_connection>();
-  auto e1 = io.connect("/", c1, std::make_shared<handshake>(), "{}");
-  auto e2 = io.connect("/", c2, std::make_shared<handshake>(), "{}");
+  auto e1 = server_access::core(io)->connect("/", c1, std::make_shared<handshake>(), "{}");
+  auto e2 = server_access::core(io)->connect("/", c2, std::make_shared<handshake>(), "{}");
   CAF_REQUIRE(c1->wait_for(R"(42["ready"])") && c2->wait_for(R"(42["ready"])"));
 
   handoff<socket_infos> found;

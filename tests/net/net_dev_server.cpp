@@ -12,7 +12,8 @@
 
 #include <pthread.h>
 
-#include "net/server.hpp"
+#include "actors/socket_endpoint.hpp"
+#include "atrium/http_server.hpp"
 #include "tests/net/conformance_app.hpp"
 
 int main(int argc, char** argv) {
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   opts.max_payload = 1000000;
   opts.connect_timeout_ms = 1000;
   opts.engineio_echo = true;
-  atrium::net_test::conformance_registry registry;
+  auto registry = std::make_shared<atrium::net_test::conformance_registry>();
   atrium::net::http_server server{opts, registry};
   try {
     server.start();

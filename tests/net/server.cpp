@@ -16,7 +16,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/server.hpp"
+#include "actors/socket_endpoint.hpp"
+#include "atrium/http_server.hpp"
 
 using namespace atrium;
 namespace asio = boost::asio;
@@ -88,6 +89,11 @@ struct recording_socket : socket_endpoint {
   }
 };
 
+/// The registry lives on the test's stack, beyond the server that borrows it.
+std::shared_ptr<namespace_registry> unowned(namespace_registry& r) {
+  return {std::shared_ptr<void>{}, &r};
+}
+
 struct recording_registry : namespace_registry {
   std::mutex mtx;
   std::condition_variable cv;
@@ -130,7 +136,7 @@ struct fixture {
     opts.port = 0;
     opts.threads = 2;
     opts.max_payload = 1000;
-    server = std::make_unique<net::http_server>(opts, registry);
+    server = std::make_unique<net::http_server>(opts, unowned(registry));
     server->start();
     port = server->port();
   }
@@ -235,7 +241,7 @@ struct custom_server {
   explicit custom_server(net::server_options opts) {
     opts.host = "127.0.0.1";
     opts.port = 0;
-    server = std::make_unique<net::http_server>(opts, registry);
+    server = std::make_unique<net::http_server>(opts, unowned(registry));
     server->start();
     port = server->port();
   }
@@ -277,7 +283,7 @@ CAF_TEST(a rate limited ack that is not json is refused at start) {
   opts.port = 0;
   opts.rate_limited_ack = "{ok:false}";
   recording_registry registry;
-  net::http_server server{opts, registry};
+  net::http_server server{opts, unowned(registry)};
   bool refused = false;
   try {
     server.start();

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/socket.hpp"
+#include "atrium/socket.hpp"
 
 namespace atrium::app {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "actors/cluster_node.hpp"
-#include "net/server.hpp"
+#include "atrium/http_server.hpp"
 #include "tools/atrium/client_policy.hpp"
 
 namespace atrium::cli {

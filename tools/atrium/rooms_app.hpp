@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/server.hpp"
+#include "atrium/server.hpp"
 #include "tools/atrium/client_policy.hpp"
 
 namespace atrium::app {

@@ -14,8 +14,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "actors/atrium.hpp"
-#include "net/server.hpp"
+#include "atrium/atrium.hpp"
+#include "atrium/http_server.hpp"
 #include "protocol/json.hpp"
 
 namespace {

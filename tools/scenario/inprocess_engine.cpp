@@ -3,7 +3,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actors/packets.hpp"
-#include "actors/server.hpp"
+#include "actors/server_core.hpp"
 #include "protocol/json.hpp"
 #include "tools/atrium/rooms_app.hpp"
 
@@ -76,7 +76,7 @@ public:
         auto hs = std::make_shared<handshake>();
         hs->address = "in-process";
         auto auth = p.data.empty() ? std::string{"{}"} : p.data;
-        auto ep = io_.connect(p.nsp, conn_, std::move(hs), auth);
+        auto ep = server_access::core(io_)->connect(p.nsp, conn_, std::move(hs), auth);
         if (!ep)
           conn_->send(packets::connect_error(p.nsp, "Invalid namespace"));
         else
@@ -118,7 +118,7 @@ private:
 };
 
 caf::scheduler::test_coordinator& scheduler_of(server& io) {
-  return dynamic_cast<caf::scheduler::test_coordinator&>(io.system().scheduler());
+  return dynamic_cast<caf::scheduler::test_coordinator&>(server_access::core(io)->system().scheduler());
 }
 
 } // namespace

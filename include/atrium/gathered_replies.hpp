@@ -3,8 +3,7 @@
 #include <functional>
 #include <vector>
 
-#include "actors/args.hpp"
-#include "actors/messages.hpp"
+#include "atrium/args.hpp"
 
 namespace atrium {
 
@@ -17,11 +16,5 @@ struct gathered_replies {
 };
 
 using replies_handler = std::function<void(gathered_replies&)>;
-
-/// A reply as it crosses to another node: its JSON array and its attachments.
-wire_packet to_wire(const args& a);
-wire_packet to_wire(const payload& p);
-/// Back from the wire; a malformed array becomes an empty one.
-payload from_wire(wire_packet w);
 
 } // namespace atrium

@@ -3,7 +3,7 @@
 #include <functional>
 #include <string>
 
-#include "actors/args.hpp"
+#include "atrium/args.hpp"
 
 namespace atrium {
 

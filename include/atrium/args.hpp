@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -79,6 +80,21 @@ public:
   payload(rapidjson::Document array, std::vector<std::string> attachments);
 
   std::size_t size() const noexcept;
+
+  // Checked access, for values a client chose: nullopt (nullptr) when argument `i` is missing
+  // or of another type. Prefer these to RapidJSON's Get* calls, which do not check the type
+  // in a release build.
+  std::optional<std::string_view> string(std::size_t i) const;
+  std::optional<double> number(std::size_t i) const;
+  /// A number without a fractional part that fits in 64 bits.
+  std::optional<std::int64_t> integer(std::size_t i) const;
+  std::optional<bool> boolean(std::size_t i) const;
+  /// The bytes of a binary argument (a Buffer on the client).
+  const std::string* binary(std::size_t i) const;
+  /// The value itself, to inspect with RapidJSON; nullptr when there is none.
+  const rapidjson::Value* at(std::size_t i) const noexcept;
+
+  /// Argument `i`; a JSON null when there are fewer.
   const rapidjson::Value& operator[](std::size_t i) const;
   const rapidjson::Value& array() const noexcept { return doc_; }
   /// The bytes behind a `{"_placeholder":true,"num":N}` value; nullptr if `v` is none.

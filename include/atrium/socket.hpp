@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/args.hpp"
-#include "actors/broadcast_operator.hpp"
-#include "actors/disconnect_reason.hpp"
-#include "actors/handshake.hpp"
-#include "actors/messages.hpp"
+#include "atrium/args.hpp"
+#include "atrium/broadcast_operator.hpp"
+#include "atrium/disconnect_reason.hpp"
+#include "atrium/handshake.hpp"
+#include "atrium/socket_info.hpp"
 
 namespace atrium {
 

@@ -1,13 +1,17 @@
 #pragma once
 
-// The HTTP/WebSocket front of Atrium. Only this header of net/ is seen outside net/.
+// The HTTP/WebSocket front of Atrium (implemented in net/): Engine.IO long-polling and
+// WebSocket on one port.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "actors/socket_endpoint.hpp"
+namespace atrium {
+class server;
+class namespace_registry;
+} // namespace atrium
 
 namespace atrium::net {
 
@@ -52,16 +56,20 @@ struct server_options {
   std::size_t max_queued_bytes = std::size_t{32} << 20;
 };
 
-/// Listens for clients and bridges their Socket.IO sockets to `registry`.
+/// Listens for clients and bridges their Socket.IO sockets to a server's namespaces.
 class http_server {
 public:
-  http_server(server_options opts, namespace_registry& registry);
+  /// Serves `io`; it keeps what it needs of `io` alive, so either may be destroyed first.
+  http_server(server_options opts, atrium::server& io);
+  /// Serves any set of namespaces (net/'s own tests use this one).
+  http_server(server_options opts, std::shared_ptr<namespace_registry> registry);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
   /// Binds and starts the I/O threads. Throws std::system_error when it cannot bind, and
-  /// std::invalid_argument for options it cannot use.
+  /// std::invalid_argument for options it cannot use. From then on the namespaces that exist
+  /// can no longer be configured.
   void start();
   /// Closes every session (each client gets a close and each socket a disconnect with
   /// `server shutting down`), then joins the I/O threads. Idempotent.

@@ -7,9 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/args.hpp"
-#include "actors/broadcast_options.hpp"
-#include "actors/gathered_replies.hpp"
+#include "atrium/args.hpp"
+#include "atrium/broadcast_options.hpp"
+#include "atrium/gathered_replies.hpp"
+#include "atrium/socket_info.hpp"
 
 namespace atrium {
 

@@ -1,4 +1,4 @@
-#include "actors/gathered_replies.hpp"
+#include "actors/wire_payload.hpp"
 
 #include "protocol/json.hpp"
 

@@ -15,9 +15,4 @@ struct broadcast_options {
   bool is_volatile = false;        // may be dropped for a client that cannot take it now
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, broadcast_options& x) {
-  return f(x.rooms, x.except, x.local, x.is_volatile);
-}
-
 } // namespace atrium

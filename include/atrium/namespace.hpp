@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "atrium/adapter_event.hpp"
+#include "atrium/broadcast_operator.hpp"
+#include "atrium/disconnect_reason.hpp"
+#include "atrium/handshake.hpp"
+#include "atrium/server_event.hpp"
+#include "atrium/socket_info.hpp"
+
+namespace atrium {
+
+class socket;
+class event;
+struct namespace_core;
+class server_core;
+
+/// A refused connection: the client gets CONNECT_ERROR with this message (and data, if any).
+struct connect_refusal {
+  std::string message;
+  std::string data_json; // optional JSON value for `err.data`; empty for none
+};
+
+/// Runs before the socket connects; returning a refusal keeps it out.
+using middleware = std::function<std::optional<connect_refusal>(const handshake&)>;
+using connection_handler = std::function<void(socket&)>;
+/// A listener every socket of a namespace shares (namespace_handle::on_event).
+using shared_event_handler = std::function<void(event&)>;
+/// Runs for every socket of a namespace as it disconnects (namespace_handle::on_disconnect...).
+using socket_disconnect_handler = std::function<void(socket&, disconnect_reason)>;
+
+/// One namespace of a server (Socket.IO's `io.of(name)`).
+///
+/// Configure it (handlers, middleware, adapter listeners) before clients reach it: once the
+/// transport has started, or a client has connected to it, configuring throws
+/// std::logic_error. Broadcasting works from any thread. A handle may outlive its server:
+/// it then selects no socket and its snapshots are empty.
+class namespace_handle {
+public:
+  namespace_handle(std::weak_ptr<server_core> owner, std::shared_ptr<namespace_core> core);
+
+  const std::string& name() const noexcept;
+  /// This node's cluster address ("host:port"); empty when the node is alone.
+  const std::string& node() const noexcept;
+
+  /// Runs for every socket that connects, inside that socket's actor.
+  namespace_handle& on_connection(connection_handler handler);
+  /// Runs before connection handlers; a refusal sends CONNECT_ERROR and keeps the socket out.
+  namespace_handle& use(middleware check);
+  /// create-room / delete-room / join-room / leave-room, on the namespace supervisor.
+  namespace_handle& on_adapter_event(adapter_listener listener);
+  /// Listens to `name` on every socket of the namespace, as `socket::on` in a connection
+  /// handler would, but with one listener for all sockets instead of a copy in each (a
+  /// connection's memory). Runs in the socket's actor (`ev.socket()`), before the socket's
+  /// own listeners of that name.
+  namespace_handle& on_event(const std::string& name, shared_event_handler handler);
+  /// As `socket::on_disconnecting` / `on_disconnect` for every socket, ahead of its own.
+  namespace_handle& on_disconnecting(socket_disconnect_handler handler);
+  namespace_handle& on_disconnect(socket_disconnect_handler handler);
+
+  broadcast_operator to(const std::string& room) const { return all().to(room); }
+  broadcast_operator to(const std::vector<std::string>& rooms) const { return all().to(rooms); }
+  broadcast_operator in(const std::string& room) const { return all().to(room); }
+  broadcast_operator except(const std::string& room) const { return all().except(room); }
+  broadcast_operator except(const std::vector<std::string>& rooms) const {
+    return all().except(rooms);
+  }
+  broadcast_operator local() const { return all().local(); }
+  /// Every socket of the namespace.
+  broadcast_operator all() const;
+  void emit(std::string_view event, const args& a = {}) const { all().emit(event, a); }
+  void disconnect_sockets(bool close = false) const { all().disconnect_sockets(close); }
+
+  /// Socket.IO's `io.on(name, ...)` for serverSideEmit: runs for `name` when another node
+  /// emits it with server_side_emit, on this namespace's supervisor (never block there).
+  namespace_handle& on_server_event(const std::string& name, server_event_handler handler);
+  /// Socket.IO's serverSideEmit from outside any actor: `name` to every other node's server
+  /// event handlers; with `done`, their answers within `timeout`, on an actor of its own.
+  void server_side_emit(std::string_view name, const args& a,
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds{0},
+                        replies_handler done = nullptr) const;
+  /// fetchSockets() / the room names over every node, from outside any actor: `done` runs once,
+  /// on an actor of its own, with what arrived within `timeout`.
+  void fetch_sockets(std::chrono::milliseconds timeout,
+                     std::function<void(const socket_infos&)> done) const {
+    all().fetch_sockets(timeout, std::move(done));
+  }
+  void fetch_all_rooms(std::chrono::milliseconds timeout,
+                       std::function<void(const std::set<std::string>&)> done) const;
+
+  /// Snapshots of the adapter's maps, for code outside the server (a test, a console). They
+  /// wait for the namespace's supervisor, so inside any handler or listener (any thread of
+  /// the actor system) they throw std::logic_error at once instead of deadlocking: use
+  /// socket::fetch_rooms there.
+  membership_map rooms() const;
+  membership_map sids() const;
+
+private:
+  template <class Atom>
+  membership_map snapshot(Atom what) const;
+  /// The core, locked for configuring; throws std::logic_error once it is serving clients.
+  template <class F>
+  namespace_handle& configure(F&& change);
+
+  std::weak_ptr<server_core> owner_;
+  std::shared_ptr<namespace_core> core_;
+};
+
+} // namespace atrium
