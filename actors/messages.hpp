@@ -17,7 +17,7 @@
 
 #include "atrium/broadcast_options.hpp"
 #include "atrium/socket_info.hpp"
-#include "actors/connection.hpp"
+#include "actors/boundary/connection.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
 #include "actors/outlet.hpp"

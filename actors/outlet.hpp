@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/connection.hpp"
+#include "actors/boundary/connection.hpp"
 
 namespace atrium {
 

@@ -9,14 +9,6 @@ namespace atrium::packets {
 
 namespace {
 
-packet_ptr make(sio::packet p, std::vector<std::string> attachments = {}) {
-  auto out = std::make_shared<encoded_packet>();
-  out->text = '4';
-  out->text += sio::encode(p);
-  out->attachments = std::move(attachments);
-  return out;
-}
-
 std::string array_of(std::string_view head, const args& a) {
   std::string data;
   data.reserve(head.size() + a.elements().size() + 3);
@@ -41,7 +33,7 @@ packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
   p.id = ack_id;
   p.data = array_of(quoted, a);
   p.attachments = a.attachments().size();
-  return make(std::move(p), a.attachments());
+  return encoded(p, a.attachments());
 }
 
 void refuse_reserved(std::string_view name) {
@@ -62,7 +54,7 @@ packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a) {
   p.id = id;
   p.data = array_of({}, a);
   p.attachments = a.attachments().size();
-  return make(std::move(p), a.attachments());
+  return encoded(p, a.attachments());
 }
 
 packet_ptr connect(const std::string& nsp, std::string_view sid) {
@@ -72,29 +64,7 @@ packet_ptr connect(const std::string& nsp, std::string_view sid) {
   p.data = R"({"sid":)";
   protocol::append_json_string(p.data, sid);
   p.data += '}';
-  return make(std::move(p));
-}
-
-packet_ptr connect_error(const std::string& nsp, std::string_view message,
-                         std::string_view data_json) {
-  sio::packet p;
-  p.type = sio::packet_type::connect_error;
-  p.nsp = nsp;
-  p.data = R"({"message":)";
-  protocol::append_json_string(p.data, message);
-  if (!data_json.empty()) {
-    p.data += R"(,"data":)";
-    p.data += data_json;
-  }
-  p.data += '}';
-  return make(std::move(p));
-}
-
-packet_ptr disconnect(const std::string& nsp) {
-  sio::packet p;
-  p.type = sio::packet_type::disconnect;
-  p.nsp = nsp;
-  return make(std::move(p));
+  return encoded(p);
 }
 
 } // namespace atrium::packets

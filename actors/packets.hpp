@@ -1,7 +1,8 @@
 #pragma once
 
 // Builds the encoded packets the server sends. Each is built once and shared by every
-// socket it reaches.
+// socket it reaches. The ones the transport sends as well (CONNECT_ERROR, DISCONNECT) come
+// from the boundary, actors/boundary/control_packets.hpp.
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +10,7 @@
 #include <string_view>
 
 #include "atrium/args.hpp"
-#include "actors/connection.hpp"
+#include "actors/boundary/control_packets.hpp"
 
 namespace atrium::packets {
 
@@ -32,12 +33,5 @@ packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a);
 
 /// CONNECT reply `{"sid":...}`.
 packet_ptr connect(const std::string& nsp, std::string_view sid);
-
-/// CONNECT_ERROR `{"message":...[,"data":...]}`; `data_json` empty for none.
-packet_ptr connect_error(const std::string& nsp, std::string_view message,
-                         std::string_view data_json = {});
-
-/// DISCONNECT of a namespace.
-packet_ptr disconnect(const std::string& nsp);
 
 } // namespace atrium::packets

@@ -17,7 +17,7 @@
 #include "actors/namespace_supervisor.hpp"
 #include "actors/socket_command.hpp"
 #include "actors/socket_actor.hpp"
-#include "actors/usable_cpus.hpp"
+#include "actors/boundary/usable_cpus.hpp"
 
 namespace atrium {
 

@@ -15,7 +15,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/namespace_core.hpp"
-#include "actors/socket_endpoint.hpp"
+#include "actors/boundary/socket_endpoint.hpp"
 #include "atrium/server.hpp"
 
 namespace atrium {

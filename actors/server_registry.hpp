@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "actors/socket_endpoint.hpp"
+#include "actors/boundary/socket_endpoint.hpp"
 #include "atrium/server.hpp"
 
 namespace atrium {

@@ -9,7 +9,7 @@
 
 #include "atrium/gathered_replies.hpp"
 #include "actors/packets.hpp"
-#include "actors/random_id.hpp"
+#include "actors/boundary/random_id.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium {

@@ -6,7 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "actors/random_id.hpp"
+#include "actors/boundary/random_id.hpp"
 #include "net/server_stats.hpp"
 #include "net/websocket_transport.hpp"
 

@@ -15,7 +15,7 @@
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "actors/connection.hpp"
+#include "actors/boundary/connection.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
 #include "net/close_log.hpp"

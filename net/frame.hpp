@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/connection.hpp"
+#include "actors/boundary/connection.hpp"
 
 namespace atrium::net {
 

@@ -13,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
-#include "actors/server_registry.hpp"
 #include "net/echo_handler.hpp"
 #include "net/engine_endpoint.hpp"
 #include "net/http_connection.hpp"
@@ -57,10 +56,6 @@ struct http_server::impl {
 
 http_server::http_server(server_options opts, std::shared_ptr<namespace_registry> registry)
   : impl_(std::make_unique<impl>(std::move(opts), std::move(registry))) {
-}
-
-http_server::http_server(server_options opts, atrium::server& io)
-  : http_server(std::move(opts), registry_of(io)) {
 }
 
 http_server::~http_server() {

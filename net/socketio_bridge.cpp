@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-
-#include "actors/packets.hpp"
+#include "actors/boundary/control_packets.hpp"
 #include "net/close_log.hpp"
 #include "net/engine_session.hpp"
 #include "net/server_stats.hpp"
@@ -176,7 +175,7 @@ private:
     if (is_event && !i->second.events.take()) {
       attachments_.clear();
       if (p.id) // the client waits for an answer: it gets the refusal, not silence
-        session_.send(packets::ack(p.nsp, *p.id, args{raw_json{opts_->rate_limited_ack}}));
+        session_.send(packets::ack_value(p.nsp, *p.id, opts_->rate_limited_ack));
       return flooded(i);
     }
     i->second.ep->packet(std::move(p), std::move(attachments_));

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/socket_endpoint.hpp"
+#include "actors/boundary/socket_endpoint.hpp"
 #include "net/session_handler.hpp"
 #include "protocol/socketio.hpp"
 

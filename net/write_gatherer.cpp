@@ -4,7 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "actors/usable_cpus.hpp"
+#include "actors/boundary/usable_cpus.hpp"
 #include "net/engine_session.hpp"
 
 namespace atrium::net {

@@ -1,6 +1,6 @@
 #include "tests/net/conformance_app.hpp"
 
-#include "actors/random_id.hpp"
+#include "actors/boundary/random_id.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium::net_test {

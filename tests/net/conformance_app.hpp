@@ -3,7 +3,7 @@
 // A stand-in for the actors: the Socket.IO conformance application ("/" and "/custom") written
 // straight against namespace_registry, so net/ can face the official suites on its own.
 
-#include "actors/socket_endpoint.hpp"
+#include "actors/boundary/socket_endpoint.hpp"
 
 namespace atrium::net_test {
 

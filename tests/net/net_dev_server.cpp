@@ -12,7 +12,7 @@
 
 #include <pthread.h>
 
-#include "actors/socket_endpoint.hpp"
+#include "actors/boundary/socket_endpoint.hpp"
 #include "atrium/http_server.hpp"
 #include "tests/net/conformance_app.hpp"
 

@@ -16,7 +16,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "actors/socket_endpoint.hpp"
+#include "actors/boundary/socket_endpoint.hpp"
 #include "atrium/http_server.hpp"
 
 using namespace atrium;

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "net/polling.hpp"
-#include "actors/random_id.hpp"
+#include "actors/boundary/random_id.hpp"
 #include "net/close_log.hpp"
 #include "net/url.hpp"
 #include "net/websocket_key.hpp"

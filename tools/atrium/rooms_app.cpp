@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/random_id.hpp"
+#include "actors/boundary/random_id.hpp"
 #include "protocol/json.hpp"
 #include "protocol/socketio.hpp"
 

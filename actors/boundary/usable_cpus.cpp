@@ -1,4 +1,4 @@
-#include "actors/usable_cpus.hpp"
+#include "actors/boundary/usable_cpus.hpp"
 
 #include <algorithm>
 #include <thread>

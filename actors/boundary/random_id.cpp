@@ -1,4 +1,4 @@
-#include "actors/random_id.hpp"
+#include "actors/boundary/random_id.hpp"
 
 #include <array>
 #include <cerrno>

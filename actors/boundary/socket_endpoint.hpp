@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/connection.hpp"
+#include "actors/boundary/connection.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
 #include "protocol/socketio.hpp"
