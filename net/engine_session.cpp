@@ -48,9 +48,9 @@ constexpr std::size_t frame_overhead = sizeof(out_frame);
 
 } // namespace
 
-send_status engine_session::send(packet_ptr packet, urgency u) {
+void engine_session::send(packet_ptr packet, urgency u) {
   if (!packet)
-    return send_status::ok;
+    return;
   std::size_t bytes = (1 + packet->attachments.size()) * frame_overhead + packet->text.size();
   for (const auto& a : packet->attachments)
     bytes += a.size();
@@ -59,21 +59,21 @@ send_status engine_session::send(packet_ptr packet, urgency u) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!accepting_)
-      return send_status::closed;
+      return;
     // Volatile packets only go when the transport could write them at once (or in a write
     // that is still being gathered).
     if (u == urgency::droppable
         && (!writable_.load(std::memory_order_relaxed) || (flush_busy_ && !deferred_))) {
       if (cfg_.stats)
         ++cfg_.stats->volatile_dropped;
-      return send_status::dropped;
+      return;
     }
     if (outbox_bytes_ + writing_bytes_ + bytes > cfg_.max_queued_bytes) {
       // The hard bound: rather than grow without bound, the client is let go. (A client that
       // reads, however bursty its traffic, is judged by its progress instead: see on_timer.)
       accepting_ = false;
       asio::post(strand_, [self = shared_from_this()] { self->overflowed(); });
-      return send_status::dropped;
+      return;
     }
     append_frames(outbox_, packet);
     outbox_bytes_ += bytes;
@@ -100,7 +100,6 @@ send_status engine_session::send(packet_ptr packet, urgency u) {
     post_flush();
   else if (gather_until != clock::time_point{})
     cfg_.gatherer->defer(shared_from_this(), gather_until);
-  return send_status::ok;
 }
 
 void engine_session::gathered_due() {

@@ -74,7 +74,7 @@ public:
   const session_config& config() const noexcept { return cfg_; }
 
   // -- connection (any thread) --
-  send_status send(packet_ptr packet, urgency u = urgency::now) override;
+  void send(packet_ptr packet, urgency u = urgency::now) override;
   void release(const std::string& nsp) override;
   void close() override;
 
@@ -179,7 +179,7 @@ private:
   std::size_t writing_bytes_ = 0; // the same of the batch a WebSocket is writing
   bool flush_busy_ = false; // a flush is posted or deferred, or a WebSocket write is in flight
   bool deferred_ = false;   // the pending flush waits in the write_gatherer
-  bool accepting_ = true;   // false once closed: send() answers `closed`
+  bool accepting_ = true;   // false once closed: send() drops what it is given
   std::atomic<bool> writable_{false}; // the transport could take a frame right now
   std::atomic<clock::rep> last_flush_{0}; // when a flush last took the queue (clock ticks)
 };

@@ -17,15 +17,14 @@ namespace atrium::net {
 namespace {
 
 /// What the actors hold: a weak handle, so a socket actor that outlives its session (or the
-/// server) keeps neither alive; sends to a gone session report `closed`.
+/// server) keeps neither alive; sends to a gone session are dropped.
 class session_connection final : public connection {
 public:
   explicit session_connection(std::weak_ptr<engine_session> s) : session_(std::move(s)) {}
 
-  send_status send(packet_ptr packet, urgency u) override {
+  void send(packet_ptr packet, urgency u) override {
     if (auto s = session_.lock())
-      return s->send(std::move(packet), u);
-    return send_status::closed;
+      s->send(std::move(packet), u);
   }
 
   void release(const std::string& nsp) override {

@@ -18,9 +18,6 @@ struct encoded_packet {
 };
 using packet_ptr = std::shared_ptr<const encoded_packet>;
 
-/// What happened to a send; a full queue reports instead of growing.
-enum class send_status { ok, dropped, closed };
-
 /// How long a packet may wait in a connection's queue before it is written.
 enum class urgency : std::uint8_t {
   now,       // an answer, the socket's own frames: written as soon as the transport can
@@ -36,8 +33,10 @@ public:
   virtual ~connection() = default;
 
   /// Queues `packet` behind everything queued before it (never overtaking it, whatever the
-  /// urgency).
-  virtual send_status send(packet_ptr packet, urgency u = urgency::now) = 0;
+  /// urgency). Nothing is returned: what a sender could learn (the client is gone, its queue is
+  /// past its bound, a droppable packet could not go at once) the connection handles itself,
+  /// by counting it or closing the client, whose sockets then hear of it as a disconnect.
+  virtual void send(packet_ptr packet, urgency u = urgency::now) = 0;
 
   /// The socket of namespace `nsp` has left on the server side (its DISCONNECT was already
   /// sent): packets for that namespace are no longer routed to it.
