@@ -39,7 +39,7 @@ void engine_session::set_handler(std::unique_ptr<session_handler> handler) {
   handler_ = std::move(handler);
 }
 
-// -- connection ----------------------------------------------------------------------------
+// -- what connection asks (session_connection) ---------------------------------------------
 
 namespace {
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // One Engine.IO v4 session: its transport (long-polling, WebSocket, or the upgrade between
-// them), its heartbeat, and its single outbound queue. It is the `connection` the actors hold.
+// them), its heartbeat, and its single outbound queue. The actors reach it through a
+// session_connection (net/session_connection.hpp), which forwards to send/release/close.
 
 #include <atomic>
 #include <chrono>
@@ -49,10 +50,9 @@ struct session_config {
 
 enum class transport_kind : std::uint8_t { polling, websocket };
 
-/// Members marked "strand" run on `executor()` only; the `connection` members and `shutdown`
-/// are thread-safe and post their work there.
-class engine_session final : public connection,
-                             public std::enable_shared_from_this<engine_session> {
+/// Members marked "strand" run on `executor()` only; send/release/close and `shutdown` are
+/// thread-safe and post their work there.
+class engine_session final : public std::enable_shared_from_this<engine_session> {
 public:
   using executor_type = boost::asio::strand<boost::asio::io_context::executor_type>;
   using clock = std::chrono::steady_clock;
@@ -63,7 +63,7 @@ public:
 
   engine_session(boost::asio::io_context& ioc, const session_config& cfg,
                  session_registry& registry, std::string sid, transport_kind kind, handshake hs);
-  ~engine_session() override;
+  ~engine_session();
 
   /// Installs what runs above Engine.IO; once, before the session opens.
   void set_handler(std::unique_ptr<session_handler> handler);
@@ -73,10 +73,13 @@ public:
   const handshake_ptr& client_handshake() const noexcept { return handshake_; }
   const session_config& config() const noexcept { return cfg_; }
 
-  // -- connection (any thread) --
-  void send(packet_ptr packet, urgency u = urgency::now) override;
-  void release(const std::string& nsp) override;
-  void close() override;
+  // -- what `connection` asks, forwarded by session_connection (any thread) --
+  /// As connection::send.
+  void send(packet_ptr packet, urgency u = urgency::now);
+  /// As connection::release.
+  void release(const std::string& nsp);
+  /// As connection::close.
+  void close();
 
   /// Closes the session from any thread with `why` (server shutdown): no lingering for a
   /// polling client's next request.

@@ -9,37 +9,13 @@
 #include "net/close_log.hpp"
 #include "net/engine_session.hpp"
 #include "net/server_stats.hpp"
+#include "net/session_connection.hpp"
 #include "net/token_bucket.hpp"
 #include "protocol/error.hpp"
 
 namespace atrium::net {
 
 namespace {
-
-/// What the actors hold: a weak handle, so a socket actor that outlives its session (or the
-/// server) keeps neither alive; sends to a gone session are dropped.
-class session_connection final : public connection {
-public:
-  explicit session_connection(std::weak_ptr<engine_session> s) : session_(std::move(s)) {}
-
-  void send(packet_ptr packet, urgency u) override {
-    if (auto s = session_.lock())
-      s->send(std::move(packet), u);
-  }
-
-  void release(const std::string& nsp) override {
-    if (auto s = session_.lock())
-      s->release(nsp);
-  }
-
-  void close() override {
-    if (auto s = session_.lock())
-      s->close();
-  }
-
-private:
-  std::weak_ptr<engine_session> session_;
-};
 
 class socketio_bridge final : public session_handler {
 public:
@@ -207,7 +183,7 @@ private:
   engine_session& session_; // owns this bridge
   namespace_registry& registry_;
   std::shared_ptr<const bridge_options> opts_; // the server's, shared
-  connection_ptr conn_;
+  connection_ptr conn_; // what the actors hold: a session_connection, weak to the session
   socket_map sockets_;
   // Only clients that send binary packets need one.
   std::unique_ptr<sio::attachment_collector> collector_;
