@@ -12,48 +12,70 @@
 #include "actors/namespace_supervisor.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
+#include "actors/socket_home.hpp"
 
 namespace atrium {
 
 broadcast_operator::broadcast_operator(std::shared_ptr<const namespace_core> nsp,
-                                       broadcast_options opts)
-  : nsp_(std::move(nsp)), opts_(std::move(opts)) {
+                                       broadcast_options opts,
+                                       std::shared_ptr<const socket_home> home)
+  : nsp_(std::move(nsp)), opts_(std::move(opts)), home_(std::move(home)) {
 }
+
+broadcast_operator broadcast_operator::with(broadcast_options opts) const {
+  return {nsp_, std::move(opts), home_};
+}
+
+namespace {
+
+/// `done`, made to run in the socket `home` when there is one.
+template <class T>
+std::function<void(T&)> at_home(const std::shared_ptr<const socket_home>& home,
+                                std::function<void(T&)> done) {
+  if (!home)
+    return done;
+  return [home, done = std::move(done)](T& result) {
+    auto kept = std::make_shared<std::decay_t<T>>(std::move(result));
+    home->run(task{[kept, done] { done(*kept); }});
+  };
+}
+
+} // namespace
 
 broadcast_operator broadcast_operator::to(const std::string& room) const {
   auto opts = opts_;
   opts.rooms.push_back(room);
-  return {nsp_, std::move(opts)};
+  return with(std::move(opts));
 }
 
 broadcast_operator broadcast_operator::to(const std::vector<std::string>& rooms) const {
   auto opts = opts_;
   opts.rooms.insert(opts.rooms.end(), rooms.begin(), rooms.end());
-  return {nsp_, std::move(opts)};
+  return with(std::move(opts));
 }
 
 broadcast_operator broadcast_operator::except(const std::string& room) const {
   auto opts = opts_;
   opts.except.push_back(room);
-  return {nsp_, std::move(opts)};
+  return with(std::move(opts));
 }
 
 broadcast_operator broadcast_operator::except(const std::vector<std::string>& rooms) const {
   auto opts = opts_;
   opts.except.insert(opts.except.end(), rooms.begin(), rooms.end());
-  return {nsp_, std::move(opts)};
+  return with(std::move(opts));
 }
 
 broadcast_operator broadcast_operator::local() const {
   auto opts = opts_;
   opts.local = true;
-  return {nsp_, std::move(opts)};
+  return with(std::move(opts));
 }
 
 broadcast_operator broadcast_operator::as_volatile() const {
   auto opts = opts_;
   opts.is_volatile = true;
-  return {nsp_, std::move(opts)};
+  return with(std::move(opts));
 }
 
 // Sent from a socket's handler, a broadcast is that socket's: it goes from the socket's actor
@@ -70,6 +92,8 @@ void send_to_supervisor(const namespace_core& nsp, Ts&&... xs) {
 }
 
 void broadcast_operator::emit(std::string_view event, const args& a) const {
+  if (nsp_->gone())
+    return;
   auto packet = packets::emitted_event(nsp_->name, event, a);
   if (!broadcast_inline(*nsp_, opts_, packet))
     send_to_supervisor(*nsp_, broadcast_atom::value, opts_, std::move(packet));
@@ -79,15 +103,21 @@ void broadcast_operator::emit_with_ack(std::string_view event, const args& a,
                                        std::chrono::milliseconds timeout,
                                        replies_handler done) const {
   packets::refuse_reserved(event); // before anything is spawned
+  if (nsp_->gone())
+    return;
   bool relayed = !opts_.local && nsp_->cluster;
-  auto collector = nsp_->supervisor->home_system().spawn(ack_collector, timeout, relayed,
-                                                         std::move(done));
+  auto collector = nsp_->supervisor->home_system().spawn(
+    ack_collector, timeout, relayed, at_home<gathered_replies>(home_, std::move(done)));
   send_to_supervisor(*nsp_, emit_ack_atom::value, opts_, std::string{event}, to_wire(a),
                      collector, static_cast<std::uint64_t>(timeout.count()));
 }
 
 void broadcast_operator::fetch_sockets(std::chrono::milliseconds timeout,
                                        std::function<void(const socket_infos&)> done) const {
+  if (nsp_->gone())
+    return;
+  if (home_)
+    done = at_home<const socket_infos>(home_, std::move(done));
   cluster_ops::on_helper_actor(*nsp_, [core = nsp_, opts = opts_, timeout,
                                        done](caf::event_based_actor* self) {
     cluster_ops::fetch_sockets(self, *core, opts, timeout, [self, done](const socket_infos& all) {
@@ -98,14 +128,20 @@ void broadcast_operator::fetch_sockets(std::chrono::milliseconds timeout,
 }
 
 void broadcast_operator::disconnect_sockets(bool close) const {
+  if (nsp_->gone())
+    return;
   caf::anon_send(nsp_->supervisor, disconnect_atom::value, opts_, close);
 }
 
 void broadcast_operator::sockets_join(const std::vector<std::string>& rooms) const {
+  if (nsp_->gone())
+    return;
   caf::anon_send(nsp_->supervisor, join_atom::value, opts_, rooms);
 }
 
 void broadcast_operator::sockets_leave(const std::vector<std::string>& rooms) const {
+  if (nsp_->gone())
+    return;
   caf::anon_send(nsp_->supervisor, leave_atom::value, opts_, rooms);
 }
 

@@ -50,6 +50,10 @@ struct namespace_core {
   /// configuring takes the same lock and refuses once it is set.
   mutable std::mutex config_mutex;
   mutable std::atomic<bool> sealed{false};
+  /// Set when the server's actors are gone for good: the handles and operators an
+  /// application kept then do nothing (the actor handles above are cleared after it).
+  std::atomic<bool> ended{false};
+  bool gone() const noexcept { return ended.load(std::memory_order_acquire); }
   /// Seals the core (once); cheap when it already is.
   void seal() const {
     if (sealed.load(std::memory_order_acquire))

@@ -3,6 +3,9 @@
 #include "actors/cluster_ops.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
+#include "actors/socket_home.hpp"
+
+#include <atomic>
 
 namespace atrium {
 
@@ -104,7 +107,7 @@ broadcast_operator socket::broadcast() const {
 }
 
 broadcast_operator socket::namespace_() const {
-  return broadcast_operator{st_.core};
+  return broadcast_operator{st_.core, {}, st_.home()};
 }
 
 namespace {
@@ -146,13 +149,9 @@ void socket::fetch_all_rooms(std::chrono::milliseconds timeout,
 void socket::broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
                                 const args& a, std::chrono::milliseconds timeout,
                                 replies_handler done) {
-  // The collector answers on its own actor; the handler belongs to this socket's.
-  selection.emit_with_ack(name, a, timeout,
-                          [home = caf::actor_cast<caf::actor>(st_.self), done](gathered_replies& r) {
-                            auto result = std::make_shared<gathered_replies>(std::move(r));
-                            caf::anon_send(home, run_atom::value,
-                                           task{[result, done] { done(*result); }});
-                          });
+  // The same selection, made this socket's: `done` runs here.
+  broadcast_operator{st_.core, selection.options(), st_.home()}.emit_with_ack(name, a, timeout,
+                                                                             std::move(done));
 }
 
 void socket::server_side_emit(std::string_view name, const args& a,
@@ -202,16 +201,33 @@ void event::ack(const args& a) {
   socket_.send_ack(*ack_id_, a);
 }
 
+struct responder::state {
+  std::shared_ptr<const socket_home> home;
+  std::uint64_t id = 0;
+  std::atomic<bool> answered{false};
+};
+
 responder event::take_ack() {
   if (!wants_ack())
     return {};
   acked_ = true;
-  return responder{socket_, *ack_id_};
+  auto st = std::make_shared<responder::state>();
+  st->home = socket_.st_.home();
+  st->id = *ack_id_;
+  return responder{std::move(st)};
 }
 
 void responder::operator()(const args& a) const {
-  if (socket_)
-    socket_->send_ack(id_, a);
+  if (!st_ || st_->answered.exchange(true))
+    return;
+  auto& home = *st_->home;
+  // In the socket's own handler the ack leaves at once, in order with what the handler sends
+  // next; from anywhere else it goes through the socket's mailbox.
+  if (home.running_here()) {
+    home.state->facade.send_ack(st_->id, a);
+    return;
+  }
+  home.run(task{[st = home.state, id = st_->id, a] { st->facade.send_ack(id, a); }});
 }
 
 } // namespace atrium

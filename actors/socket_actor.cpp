@@ -10,6 +10,7 @@
 #include "atrium/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/random_id.hpp"
+#include "actors/socket_home.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium {
@@ -32,6 +33,27 @@ void guarded(const socket_state& st, const char* what, F&& f) {
 }
 
 } // namespace
+
+bool socket_home::running_here() const noexcept {
+  // The weak pointer keeps the control block alive: no later actor can have its address.
+  return running != nullptr
+         && caf::actor_cast<caf::actor_control_block*>(running->self) == actor.get();
+}
+
+void socket_home::run(task f) const {
+  if (auto home = caf::actor_cast<caf::actor>(actor))
+    caf::anon_send(home, run_atom::value, std::move(f));
+}
+
+const std::shared_ptr<const socket_home>& socket_state::home() {
+  if (!home_) {
+    auto h = std::make_shared<socket_home>();
+    h->actor = caf::actor_cast<caf::weak_actor_ptr>(self);
+    h->state = this;
+    home_ = std::move(h);
+  }
+  return home_;
+}
 
 running_scope::running_scope(socket_state& st) : outer_(running) {
   running = &st;

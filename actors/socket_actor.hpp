@@ -18,6 +18,8 @@
 
 namespace atrium {
 
+struct socket_home;
+
 /// One client in one namespace. Owns a mirror of its own rooms (the supervisor holds the
 /// truth; the mirror changes in the same order, on this actor, before the supervisor is told).
 struct socket_state {
@@ -53,6 +55,10 @@ struct socket_state {
   std::unordered_map<std::uint64_t, ack_handler> pending_acks;
 
   atrium::socket facade{*this};
+
+  /// Made with the first operator or responder that needs it, shared by all later ones.
+  const std::shared_ptr<const socket_home>& home();
+  std::shared_ptr<const socket_home> home_;
 
   static inline const char* name = "atrium.socket";
 

@@ -15,16 +15,20 @@
 namespace atrium {
 
 struct namespace_core;
+struct socket_home;
 
 /// A selection of sockets of one namespace, built by chaining; every call returns a new
 /// operator and leaves this one unchanged (as Socket.IO's BroadcastOperator).
 ///
 ///   io.of("/").to("a").to("b").except("c").emit("news", "hello");
 ///
-/// Callable from any thread. The packet is encoded once for all receivers.
+/// Callable from any thread. The packet is encoded once for all receivers. An operator made
+/// from a socket (`s.to(room)`) runs its callbacks in that socket's actor, as the socket's
+/// handlers, so they may use the socket; once the socket has ended they no longer run.
 class broadcast_operator {
 public:
-  broadcast_operator(std::shared_ptr<const namespace_core> nsp, broadcast_options opts = {});
+  broadcast_operator(std::shared_ptr<const namespace_core> nsp, broadcast_options opts = {},
+                     std::shared_ptr<const socket_home> home = {});
 
   /// Adds rooms to the target union (`in` is the same).
   broadcast_operator to(const std::string& room) const;
@@ -43,14 +47,13 @@ public:
   /// `disconnect`, `disconnecting`, `newListener`, `removeListener`) and sends nothing.
   void emit(std::string_view event, const args& a = {}) const;
   /// Emits asking every selected client, on every node unless local(), for an acknowledgement
-  /// (Socket.IO's `timeout(ms).emit(..., (err, responses) => ...)`). `done` runs once, on an
-  /// actor of its own (any thread), when every client has answered or left, or at `timeout`.
-  /// From a socket's handler, socket::broadcast_with_ack runs it in that socket instead.
+  /// (Socket.IO's `timeout(ms).emit(..., (err, responses) => ...)`). `done` runs once when
+  /// every client has answered or left, or at `timeout`: in the socket the operator was made
+  /// from, else on an actor of its own (any thread).
   void emit_with_ack(std::string_view event, const args& a, std::chrono::milliseconds timeout,
                      replies_handler done) const;
-  /// Socket.IO's fetchSockets() from outside any actor: the selected sockets of every node that
-  /// answers within `timeout` (of this node only when local()). `done` runs once, on an actor of
-  /// its own. From a socket's handler use socket::fetch_sockets.
+  /// Socket.IO's fetchSockets(): the selected sockets of every node that answers within
+  /// `timeout` (of this node only when local()). `done` runs once, where emit_with_ack's does.
   void fetch_sockets(std::chrono::milliseconds timeout,
                      std::function<void(const socket_infos&)> done) const;
   /// Disconnects every selected socket, on every node unless local() (`close`: also closes
@@ -63,8 +66,11 @@ public:
   const broadcast_options& options() const noexcept { return opts_; }
 
 private:
+  broadcast_operator with(broadcast_options opts) const;
+
   std::shared_ptr<const namespace_core> nsp_;
   broadcast_options opts_;
+  std::shared_ptr<const socket_home> home_; // the socket it was made from, if any
 };
 
 } // namespace atrium

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -107,18 +108,20 @@ private:
   socket_state& st_;
 };
 
-/// Answers one client acknowledgement later, e.g. after an asynchronous step. Empty (does
-/// nothing) when the client asked for no ack.
+/// Answers one client acknowledgement later, e.g. after an asynchronous step. Callable from
+/// any thread, any number of times (the first call answers), and after the socket has ended
+/// (it then does nothing). Empty when the client asked for no ack.
 class responder {
 public:
   responder() = default;
-  responder(atrium::socket& s, std::uint64_t id) : socket_(&s), id_(id) {}
-  explicit operator bool() const noexcept { return socket_ != nullptr; }
+  explicit operator bool() const noexcept { return static_cast<bool>(st_); }
   void operator()(const args& a = {}) const;
 
 private:
-  atrium::socket* socket_ = nullptr;
-  std::uint64_t id_ = 0;
+  friend class event;
+  struct state;
+  explicit responder(std::shared_ptr<state> st) : st_(std::move(st)) {}
+  std::shared_ptr<state> st_;
 };
 
 /// An event a client emitted, with its arguments (the event name removed).

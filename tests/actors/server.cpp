@@ -12,46 +12,13 @@
 #include <caf/test/unit_test.hpp>
 
 #include "actors/server_core.hpp"
+#include "tests/actors/live_connection.hpp"
 #include "atrium/atrium.hpp"
 #include "protocol/json.hpp"
 
 using namespace atrium;
-
-namespace {
-
-/// A connection that other threads write to; tests wait for what they expect, bounded.
-struct waiting_connection final : connection {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::vector<std::string> texts;
-  std::vector<std::string> released;
-
-  send_status send(packet_ptr packet, urgency) override {
-    std::lock_guard<std::mutex> guard{mtx};
-    texts.push_back(packet->text);
-    cv.notify_all();
-    return send_status::ok;
-  }
-  void release(const std::string& nsp) override {
-    std::lock_guard<std::mutex> guard{mtx};
-    released.push_back(nsp);
-    cv.notify_all();
-  }
-  void close() override {}
-
-  bool wait_for(const std::string& text) {
-    std::unique_lock<std::mutex> guard{mtx};
-    return cv.wait_for(guard, std::chrono::seconds(5), [&] {
-      return std::find(texts.begin(), texts.end(), text) != texts.end();
-    });
-  }
-  bool wait_released() {
-    std::unique_lock<std::mutex> guard{mtx};
-    return cv.wait_for(guard, std::chrono::seconds(5), [&] { return !released.empty(); });
-  }
-};
-
-} // namespace
+using atrium::test::handoff;
+using atrium::test::waiting_connection;
 
 CAF_TEST(an application drives sockets through the public API) {
   server_options opts;
@@ -89,25 +56,6 @@ CAF_TEST(an application drives sockets through the public API) {
 }
 
 namespace {
-
-/// Hands a callback's result from an actor thread to the test thread, bounded.
-template <class T>
-struct handoff {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::optional<T> value;
-
-  void put(T x) {
-    std::lock_guard<std::mutex> guard{mtx};
-    value = std::move(x);
-    cv.notify_all();
-  }
-  std::optional<T> take() {
-    std::unique_lock<std::mutex> guard{mtx};
-    cv.wait_for(guard, std::chrono::seconds(5), [&] { return value.has_value(); });
-    return std::move(value);
-  }
-};
 
 /// The ack id of the `question` packet `conn` got, waiting for it (bounded).
 std::optional<std::uint64_t> question_id(waiting_connection& conn) {
