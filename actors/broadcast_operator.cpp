@@ -5,6 +5,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include <stdexcept>
+
 #include "actors/ack_collector.hpp"
 #include "actors/cluster_ops.hpp"
 #include "actors/messages.hpp"
@@ -23,7 +25,15 @@ broadcast_operator::broadcast_operator(std::shared_ptr<const namespace_core> nsp
 }
 
 broadcast_operator broadcast_operator::with(broadcast_options opts) const {
-  return {nsp_, std::move(opts), home_};
+  broadcast_operator result{nsp_, std::move(opts), home_};
+  result.timeout_ = timeout_;
+  return result;
+}
+
+broadcast_operator broadcast_operator::timeout(std::chrono::milliseconds ms) const {
+  auto result = with(opts_);
+  result.timeout_ = ms;
+  return result;
 }
 
 namespace {
@@ -100,9 +110,12 @@ void broadcast_operator::emit(std::string_view event, const args& a) const {
 }
 
 void broadcast_operator::emit_with_ack(std::string_view event, const args& a,
-                                       std::chrono::milliseconds timeout,
                                        replies_handler done) const {
   packets::refuse_reserved(event); // before anything is spawned
+  if (timeout_.count() <= 0)
+    throw std::invalid_argument("atrium: a broadcast with acks needs timeout(ms) first, as "
+                                "Socket.IO's io.timeout(ms).emit(...)");
+  auto timeout = timeout_;
   if (nsp_->gone())
     return;
   bool relayed = !opts_.local && nsp_->cluster;

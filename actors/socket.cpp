@@ -5,6 +5,7 @@
 #include "actors/socket_actor.hpp"
 #include "actors/socket_home.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 namespace atrium {
@@ -33,8 +34,25 @@ void socket::on(const std::string& name, event_handler handler) {
   st_.listeners_to_add_to().events.push_back({name, std::move(handler)});
 }
 
+void socket::once(const std::string& name, event_handler handler) {
+  st_.listeners_to_add_to().events.push_back({name, std::move(handler), true});
+}
+
+void socket::remove_all_listeners(const std::string& name) {
+  if (!st_.listeners)
+    return;
+  auto& own = st_.listeners->events;
+  own.erase(std::remove_if(own.begin(), own.end(), [&](auto& l) { return l.name == name; }),
+            own.end());
+}
+
 void socket::on_any(event_handler handler) {
   st_.listeners_to_add_to().any.push_back(std::move(handler));
+}
+
+void socket::off_any() {
+  if (st_.listeners)
+    st_.listeners->any.clear();
 }
 
 void socket::on_disconnecting(disconnect_handler handler) {
@@ -46,13 +64,30 @@ void socket::on_disconnect(disconnect_handler handler) {
 }
 
 void socket::emit(std::string_view name, const args& a) {
-  auto packet = packets::emitted_event(st_.core->name, name, a);
-  if (st_.connected)
-    st_.send(std::move(packet));
+  send_event(name, a, std::chrono::milliseconds{0}, false, nullptr);
 }
 
-void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
-                           std::chrono::milliseconds timeout) {
+void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply) {
+  send_event(name, a, std::chrono::milliseconds{0}, false, std::move(on_reply));
+}
+
+socket_emitter socket::timeout(std::chrono::milliseconds ms) {
+  return socket_emitter{*this}.timeout(ms);
+}
+
+socket_emitter socket::as_volatile() {
+  return socket_emitter{*this}.as_volatile();
+}
+
+void socket::send_event(std::string_view name, const args& a, std::chrono::milliseconds timeout,
+                        bool droppable, ack_handler on_reply) {
+  auto how = droppable ? urgency::droppable : urgency::now;
+  if (!on_reply) {
+    auto packet = packets::emitted_event(st_.core->name, name, a);
+    if (st_.connected)
+      st_.send(std::move(packet), then_do::nothing, how);
+    return;
+  }
   packets::refuse_reserved(name);
   if (!st_.connected) {
     on_reply(std::nullopt);
@@ -60,9 +95,32 @@ void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_
   }
   auto id = st_.core->next_ack_id++;
   st_.pending_acks.emplace(id, std::move(on_reply));
-  st_.send(packets::event(st_.core->name, name, a, id));
+  st_.send(packets::event(st_.core->name, name, a, id), then_do::nothing, how);
   if (timeout.count() > 0)
     st_.self->delayed_send(st_.self, timeout, socket_command::ack_timeout(id));
+}
+
+socket_emitter socket_emitter::timeout(std::chrono::milliseconds ms) const {
+  auto result = *this;
+  result.timeout_ = ms;
+  return result;
+}
+
+socket_emitter socket_emitter::as_volatile() const {
+  auto result = *this;
+  result.volatile_ = true;
+  return result;
+}
+
+void socket_emitter::emit(std::string_view name, const args& a) const {
+  socket_->send_event(name, a, timeout_, volatile_, nullptr);
+}
+
+void socket_emitter::emit_with_ack(std::string_view name, const args& a,
+                                   ack_handler on_reply) const {
+  if (!on_reply)
+    on_reply = [](std::optional<payload>) {};
+  socket_->send_event(name, a, timeout_, volatile_, std::move(on_reply));
 }
 
 // Joins change the mirror first, then tell the supervisor: a client that receives an ack
@@ -135,23 +193,9 @@ void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
     .then([f = in_socket(st_, std::move(on_sids))](const membership_map& m) { f(m); });
 }
 
-void socket::fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
-                           std::function<void(const socket_infos&)> on_sockets) {
-  cluster_ops::fetch_sockets(st_.self, *st_.core, selection.options(), timeout,
-                             in_socket(st_, std::move(on_sockets)));
-}
-
 void socket::fetch_all_rooms(std::chrono::milliseconds timeout,
                              std::function<void(const std::set<std::string>&)> on_rooms) {
   cluster_ops::fetch_all_rooms(st_.self, *st_.core, timeout, in_socket(st_, std::move(on_rooms)));
-}
-
-void socket::broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
-                                const args& a, std::chrono::milliseconds timeout,
-                                replies_handler done) {
-  // The same selection, made this socket's: `done` runs here.
-  broadcast_operator{st_.core, selection.options(), st_.home()}.emit_with_ack(name, a, timeout,
-                                                                             std::move(done));
 }
 
 void socket::server_side_emit(std::string_view name, const args& a,

@@ -67,10 +67,10 @@ socket_state* running_socket(const namespace_core& core) {
   return running != nullptr && running->core.get() == &core ? running : nullptr;
 }
 
-void socket_state::send(packet_ptr packet, then_do then) {
+void socket_state::send(packet_ptr packet, then_do then, urgency how) {
   auto& shards = *core->shards;
   auto i = shard_of(key, shards.size());
-  direct_frame f{std::move(packet), broadcasts, heard, then};
+  direct_frame f{std::move(packet), broadcasts, heard, then, how};
   // Nothing of this socket's is with the shard, its broadcasts are carried out and so is every
   // operation it heard of: nothing can come between, so the frame needs no detour. (Each is
   // published by the shard after the sends it stands for.)
@@ -97,23 +97,28 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
       std::string name{(*doc)[0].GetString(), (*doc)[0].GetStringLength()};
       doc->Erase(doc->Begin());
       event ev{facade, std::move(name), payload{std::move(*doc), std::move(attachments)}, p.id};
-      bool heard = false;
-      if (auto shared = core->event_handlers.find(ev.name()); shared != core->event_handlers.end())
-        for (auto& handler : shared->second) {
-          heard = true;
-          guarded(*this, "event", [&] { handler(ev); });
-        }
-      // Copy: a handler may add listeners while we iterate.
+      // Socket.IO's order: the catch-all listeners, the namespace's, then the socket's own.
+      // Copies: a handler may add or remove listeners while they run.
       std::vector<event_handler> run;
       if (listeners) {
-        for (auto& l : listeners->events)
-          if (l.name == ev.name())
-            run.push_back(l.handler);
-        if (run.empty() && !heard)
-          run = listeners->any;
+        run = listeners->any;
+        auto& own = listeners->events;
+        for (auto l = own.begin(); l != own.end();)
+          if (l->name != ev.name()) {
+            ++l;
+          } else {
+            run.push_back(l->handler);
+            l = l->once ? own.erase(l) : l + 1;
+          }
       }
-      for (auto& handler : run)
-        guarded(*this, "event", [&] { handler(ev); });
+      auto any = listeners ? listeners->any.size() : 0;
+      for (std::size_t i = 0; i < any; ++i)
+        guarded(*this, "event", [&] { run[i](ev); });
+      if (auto shared = core->event_handlers.find(ev.name()); shared != core->event_handlers.end())
+        for (auto& handler : shared->second)
+          guarded(*this, "event", [&] { handler(ev); });
+      for (std::size_t i = any; i < run.size(); ++i)
+        guarded(*this, "event", [&] { run[i](ev); });
       return;
     }
     case sio::packet_type::ack:

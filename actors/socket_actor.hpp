@@ -45,6 +45,7 @@ struct socket_state {
     struct listener {
       std::string name;
       event_handler handler;
+      bool once = false;
     };
     std::vector<listener> events; // in registration order
     std::vector<event_handler> any;
@@ -69,7 +70,7 @@ struct socket_state {
   void close(disconnect_reason why);
   /// A frame of this socket's own (emit, ack, DISCONNECT) to its client, after everything
   /// that must come before it; `then` acts on the connection once it is queued.
-  void send(packet_ptr packet, then_do then = then_do::nothing);
+  void send(packet_ptr packet, then_do then = then_do::nothing, urgency how = urgency::now);
   /// Numbers a broadcast this socket sends its supervisor: its later frames wait for it.
   std::uint64_t next_broadcast() { return ++broadcasts; }
 };

@@ -40,18 +40,20 @@ public:
   broadcast_operator except(const std::vector<std::string>& rooms) const;
   /// Stays on this node (no effect until the node is part of a cluster).
   broadcast_operator local() const;
-  /// May be dropped for a client that cannot take it right now.
+  /// May be dropped for a client that cannot take it right now (Socket.IO's `volatile`).
   broadcast_operator as_volatile() const;
+  /// How long emit_with_ack waits for the clients' answers (Socket.IO's `timeout(ms)`).
+  broadcast_operator timeout(std::chrono::milliseconds ms) const;
 
   /// Throws std::invalid_argument for a name Socket.IO reserves (`connect`, `connect_error`,
   /// `disconnect`, `disconnecting`, `newListener`, `removeListener`) and sends nothing.
   void emit(std::string_view event, const args& a = {}) const;
   /// Emits asking every selected client, on every node unless local(), for an acknowledgement
-  /// (Socket.IO's `timeout(ms).emit(..., (err, responses) => ...)`). `done` runs once when
-  /// every client has answered or left, or at `timeout`: in the socket the operator was made
-  /// from, else on an actor of its own (any thread).
-  void emit_with_ack(std::string_view event, const args& a, std::chrono::milliseconds timeout,
-                     replies_handler done) const;
+  /// (Socket.IO's `io.timeout(ms).emit(..., (err, responses) => ...)`). `done` runs once when
+  /// every client has answered or left, or when the timeout set by timeout(ms) passes: in the
+  /// socket the operator was made from, else on an actor of its own (any thread). Without a
+  /// timeout it throws std::invalid_argument, as a broadcast could wait forever.
+  void emit_with_ack(std::string_view event, const args& a, replies_handler done) const;
   /// Socket.IO's fetchSockets(): the selected sockets of every node that answers within
   /// `timeout` (of this node only when local()). `done` runs once, where emit_with_ack's does.
   void fetch_sockets(std::chrono::milliseconds timeout,
@@ -71,6 +73,7 @@ private:
   std::shared_ptr<const namespace_core> nsp_;
   broadcast_options opts_;
   std::shared_ptr<const socket_home> home_; // the socket it was made from, if any
+  std::chrono::milliseconds timeout_{0};    // 0: none set
 };
 
 } // namespace atrium

@@ -18,6 +18,7 @@
 namespace atrium {
 
 struct socket_state;
+class socket_emitter;
 class event;
 
 using event_handler = std::function<void(event&)>;
@@ -44,8 +45,13 @@ public:
 
   /// Adds a listener for `name` (several may listen to one event).
   void on(const std::string& name, event_handler handler);
-  /// Runs for events that no listener takes (neither the socket's nor the namespace's).
+  /// As `on`, for the next `name` event only (Socket.IO's `once`).
+  void once(const std::string& name, event_handler handler);
+  /// Removes this socket's listeners of `name` (Socket.IO's `removeAllListeners(name)`).
+  void remove_all_listeners(const std::string& name);
+  /// Runs for every event, before its listeners (Socket.IO's `onAny`); `off_any` removes them.
   void on_any(event_handler handler);
+  void off_any();
   /// Before leaving the rooms: `rooms()` still lists them.
   void on_disconnecting(disconnect_handler handler);
   /// After leaving every room.
@@ -54,9 +60,14 @@ public:
   /// Sends `name` to this client. A name Socket.IO reserves (`connect`, `disconnect`, ...)
   /// throws std::invalid_argument and sends nothing; so do the other emits below.
   void emit(std::string_view name, const args& a = {});
-  /// Emits asking the client for an acknowledgement; `timeout` 0 waits as long as the socket lives.
-  void emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
-                     std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+  /// Emits asking the client for an acknowledgement; `on_reply` runs here with the reply, or
+  /// with nullopt when the socket leaves first (or the timeout set by timeout(ms) passes).
+  void emit_with_ack(std::string_view name, const args& a, ack_handler on_reply);
+  /// Socket.IO's `socket.timeout(ms)`: the next emit_with_ack gives up after `ms`.
+  socket_emitter timeout(std::chrono::milliseconds ms);
+  /// Socket.IO's `socket.volatile`: the next emit may be dropped if the client cannot take it
+  /// at once.
+  socket_emitter as_volatile();
 
   void join(const std::string& room);
   void join(const std::vector<std::string>& rooms);
@@ -76,18 +87,9 @@ public:
   /// The namespace's adapter maps, delivered back into this socket's actor (never blocks).
   void fetch_rooms(std::function<void(const membership_map&)> on_rooms);
   void fetch_sids(std::function<void(const membership_map&)> on_sids);
-  /// The sockets a selection of this namespace names, on every node that answers within
-  /// `timeout` (Socket.IO's fetchSockets()); delivered back into this socket's actor.
-  void fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
-                     std::function<void(const socket_infos&)> on_sockets);
   /// The namespace's room names over every node that answers within `timeout`.
   void fetch_all_rooms(std::chrono::milliseconds timeout,
                        std::function<void(const std::set<std::string>&)> on_rooms);
-  /// Emits to a selection asking each client, on every node unless local(), for an
-  /// acknowledgement; `done` runs in this socket's actor once all have answered or left, or at
-  /// `timeout` (see broadcast_operator::emit_with_ack).
-  void broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
-                          const args& a, std::chrono::milliseconds timeout, replies_handler done);
   /// Socket.IO's serverSideEmit: `name` to this namespace's server event handlers on every
   /// other node (namespace_handle::on_server_event). With `done`, each node's handler may
   /// answer once; `done` runs here with the answers that came within `timeout`.
@@ -103,9 +105,30 @@ public:
 private:
   friend class event;
   friend class responder;
+  friend class socket_emitter;
   void send_ack(std::uint64_t id, const args& a);
+  void send_event(std::string_view name, const args& a, std::chrono::milliseconds timeout,
+                  bool droppable, ack_handler on_reply);
 
   socket_state& st_;
+};
+
+/// A socket with flags for its next emit (socket::timeout, socket::as_volatile), chained as
+/// in Socket.IO: `s.timeout(5s).emit_with_ack("ping", {}, on_reply)`. Use it at once, in the
+/// socket's handler, as the socket itself.
+class socket_emitter {
+public:
+  socket_emitter timeout(std::chrono::milliseconds ms) const;
+  socket_emitter as_volatile() const;
+  void emit(std::string_view name, const args& a = {}) const;
+  void emit_with_ack(std::string_view name, const args& a, ack_handler on_reply) const;
+
+private:
+  friend class socket;
+  explicit socket_emitter(atrium::socket& s) : socket_(&s) {}
+  atrium::socket* socket_;
+  std::chrono::milliseconds timeout_{0};
+  bool volatile_ = false;
 };
 
 /// Answers one client acknowledgement later, e.g. after an asynchronous step. Callable from

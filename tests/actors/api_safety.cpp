@@ -107,10 +107,11 @@ CAF_TEST(callbacks of an operator made from a socket run in that socket) {
     auto sid = s.id();
     s.join("a");
     // Nobody else is in "a": the wait ends at once, complete, on the collector's actor.
-    s.to("a").emit_with_ack("question", {}, std::chrono::seconds(5),
-                            [&, sid](gathered_replies&) {
-                              acked_inside.put(inside_socket(*core, sid));
-                            });
+    s.to("a").timeout(std::chrono::seconds(5)).emit_with_ack("question", {},
+                                                             [&, sid](gathered_replies&) {
+                                                               acked_inside.put(
+                                                                 inside_socket(*core, sid));
+                                                             });
     s.to("a").fetch_sockets(std::chrono::seconds(5), [&, sid](const socket_infos&) {
       fetched_inside.put(inside_socket(*core, sid));
     });

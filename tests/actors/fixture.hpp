@@ -18,11 +18,13 @@ namespace atrium::testing {
 /// Records every packet text sent to it, in order.
 struct recording_connection final : connection {
   std::vector<std::string> texts;
+  std::vector<urgency> urgencies; // of each text
   std::vector<std::string> released;
   bool closed = false;
 
-  send_status send(packet_ptr packet, urgency) override {
+  send_status send(packet_ptr packet, urgency u) override {
     texts.push_back(packet->text);
+    urgencies.push_back(u);
     return send_status::ok;
   }
   void release(const std::string& nsp) override { released.push_back(nsp); }

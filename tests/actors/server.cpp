@@ -119,7 +119,7 @@ CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
   // A broadcast with acks: one packet id for both; one client answers, the other leaves,
   // which ends the wait before the timeout, marked incomplete.
   handoff<std::pair<bool, std::vector<std::string>>> acks;
-  io.to("a").emit_with_ack("question", {1}, std::chrono::seconds(30), [&](gathered_replies& r) {
+  io.to("a").timeout(std::chrono::seconds(30)).emit_with_ack("question", {1}, [&](gathered_replies& r) {
     std::vector<std::string> texts;
     for (auto& p : r.replies)
       texts.push_back(protocol::to_json(p.array()));
