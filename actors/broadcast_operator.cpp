@@ -1,11 +1,9 @@
 #include "atrium/broadcast_operator.hpp"
 
-#include "actors/wire_payload.hpp"
+#include <stdexcept>
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
-
-#include <stdexcept>
 
 #include "actors/ack_collector.hpp"
 #include "actors/cluster_ops.hpp"
@@ -15,6 +13,7 @@
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
 #include "actors/socket_home.hpp"
+#include "actors/wire_payload.hpp"
 
 namespace atrium {
 

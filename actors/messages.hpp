@@ -15,12 +15,12 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "atrium/broadcast_options.hpp"
-#include "atrium/socket_info.hpp"
 #include "actors/connection.hpp"
+#include "actors/outlet.hpp"
+#include "atrium/broadcast_options.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
-#include "actors/outlet.hpp"
+#include "atrium/socket_info.hpp"
 #include "protocol/socketio.hpp"
 
 namespace atrium {

@@ -16,8 +16,8 @@
 
 #include <caf/actor.hpp>
 
-#include "atrium/adapter_event.hpp"
 #include "actors/delivery_shards.hpp"
+#include "atrium/adapter_event.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
 #include "atrium/namespace.hpp"

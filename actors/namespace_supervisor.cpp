@@ -1,16 +1,15 @@
 #include "actors/namespace_supervisor.hpp"
 
-#include "actors/wire_payload.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 
-#include "atrium/gathered_replies.hpp"
-#include "actors/packets.hpp"
 #include "actors/delivery_shard.hpp"
+#include "actors/packets.hpp"
 #include "actors/room_actor.hpp"
 #include "actors/socket_command.hpp"
+#include "actors/wire_payload.hpp"
+#include "atrium/gathered_replies.hpp"
 
 namespace atrium {
 

@@ -13,9 +13,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "atrium/adapter_event.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
+#include "atrium/adapter_event.hpp"
 
 namespace atrium {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "atrium/args.hpp"
 #include "actors/connection.hpp"
+#include "atrium/args.hpp"
 
 namespace atrium::packets {
 

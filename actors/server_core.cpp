@@ -15,8 +15,8 @@
 #include "actors/cluster_node.hpp"
 #include "actors/cluster_ops.hpp"
 #include "actors/namespace_supervisor.hpp"
-#include "actors/socket_command.hpp"
 #include "actors/socket_actor.hpp"
+#include "actors/socket_command.hpp"
 #include "actors/usable_cpus.hpp"
 
 namespace atrium {

@@ -1,12 +1,12 @@
 #include "atrium/socket.hpp"
 
+#include <algorithm>
+#include <atomic>
+
 #include "actors/cluster_ops.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
 #include "actors/socket_home.hpp"
-
-#include <algorithm>
-#include <atomic>
 
 namespace atrium {
 

@@ -1,16 +1,15 @@
 #include "actors/socket_actor.hpp"
 
-#include "actors/wire_payload.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <exception>
 
-#include "atrium/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/random_id.hpp"
 #include "actors/socket_home.hpp"
+#include "actors/wire_payload.hpp"
+#include "atrium/gathered_replies.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium {

@@ -13,8 +13,8 @@
 
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
-#include "atrium/socket.hpp"
 #include "actors/socket_command.hpp"
+#include "atrium/socket.hpp"
 
 namespace atrium {
 

@@ -3,8 +3,8 @@
 // Where the callbacks of things made from a socket run (an operator's acks and fetches, a
 // responder): in that socket's actor, as its handlers do, so that they may touch the socket.
 
-#include <caf/weak_intrusive_ptr.hpp>
 #include <caf/actor_control_block.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
 
 #include "actors/messages.hpp"
 

@@ -12,9 +12,9 @@
 #include <caf/test/unit_test.hpp>
 
 #include "actors/server_core.hpp"
-#include "tests/actors/live_connection.hpp"
 #include "atrium/atrium.hpp"
 #include "protocol/json.hpp"
+#include "tests/actors/live_connection.hpp"
 
 using namespace atrium;
 using atrium::test::handoff;

@@ -16,8 +16,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "atrium/server.hpp"
 #include "atrium/http_server.hpp"
+#include "atrium/server.hpp"
 #include "tools/atrium/rooms_app.hpp"
 #include "tools/client/client.hpp"
 

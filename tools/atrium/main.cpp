@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "atrium/server.hpp"
 #include "atrium/http_server.hpp"
+#include "atrium/server.hpp"
 #include "tools/atrium/options.hpp"
 #include "tools/atrium/rooms_app.hpp"
 
