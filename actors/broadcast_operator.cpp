@@ -125,9 +125,18 @@ void broadcast_operator::emit_with_ack(std::string_view event, const args& a,
 }
 
 void broadcast_operator::fetch_sockets(std::chrono::milliseconds timeout,
-                                       std::function<void(const socket_infos&)> done) const {
+                                       std::function<void(const remote_sockets&)> found) const {
   if (nsp_->gone())
     return;
+  // What the sockets found are reached through: this namespace, on every node.
+  broadcast_operator nsp{nsp_, {}, home_};
+  std::function<void(const socket_infos&)> done = [nsp, found](const socket_infos& infos) {
+    remote_sockets sockets;
+    sockets.reserve(infos.size());
+    for (auto& info : infos)
+      sockets.emplace_back(info, nsp);
+    found(sockets);
+  };
   if (home_)
     done = at_home<const socket_infos>(home_, std::move(done));
   cluster_ops::on_helper_actor(*nsp_, [core = nsp_, opts = opts_, timeout,
@@ -137,6 +146,30 @@ void broadcast_operator::fetch_sockets(std::chrono::milliseconds timeout,
       self->quit();
     });
   });
+}
+
+remote_socket::remote_socket(socket_info info, const broadcast_operator& nsp)
+  : socket_info(std::move(info)), self_(nsp.to(id)) {
+}
+
+void remote_socket::emit(std::string_view event, const args& a) const {
+  self_.emit(event, a);
+}
+
+void remote_socket::join(const std::string& room) const {
+  self_.sockets_join({room});
+}
+
+void remote_socket::join(const std::vector<std::string>& rooms) const {
+  self_.sockets_join(rooms);
+}
+
+void remote_socket::leave(const std::string& room) const {
+  self_.sockets_leave({room});
+}
+
+void remote_socket::disconnect(bool close) const {
+  self_.disconnect_sockets(close);
 }
 
 void broadcast_operator::disconnect_sockets(bool close) const {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -33,7 +34,7 @@ struct namespace_core {
   delivery_shards_ptr shards;
   caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::string node;   // this node's cluster address; empty when alone
-  std::vector<middleware> middlewares;
+  std::vector<std::variant<middleware, async_middleware>> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;
   /// Listeners of every socket, by event name: one copy for the namespace, where listeners

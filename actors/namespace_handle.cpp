@@ -40,7 +40,11 @@ namespace_handle& namespace_handle::on_connection(connection_handler handler) {
 }
 
 namespace_handle& namespace_handle::use(middleware check) {
-  return configure([&](namespace_core& c) { c.middlewares.push_back(std::move(check)); });
+  return configure([&](namespace_core& c) { c.middlewares.emplace_back(std::move(check)); });
+}
+
+namespace_handle& namespace_handle::use(async_middleware check) {
+  return configure([&](namespace_core& c) { c.middlewares.emplace_back(std::move(check)); });
 }
 
 namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) {

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 
 #include "actors/cluster_ops.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
 #include "actors/socket_home.hpp"
+#include "protocol/json.hpp"
 
 namespace atrium {
 
@@ -28,6 +30,19 @@ const std::set<std::string>& socket::rooms() const {
 
 bool socket::connected() const {
   return st_.connected;
+}
+
+const std::string& socket::data() const {
+  static const std::string none = "null";
+  return st_.data ? *st_.data : none;
+}
+
+void socket::set_data(const raw_json& data) {
+  if (!protocol::parse_json(data.text))
+    throw std::invalid_argument("atrium: socket data is not one JSON value: " + data.text);
+  st_.data = std::make_shared<const std::string>(data.text);
+  if (st_.connected)
+    st_.self->send(st_.core->supervisor, data_atom::value, st_.key, st_.data);
 }
 
 void socket::on(const std::string& name, event_handler handler) {

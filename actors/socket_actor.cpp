@@ -202,35 +202,45 @@ void socket_state::close(disconnect_reason why) {
   self->quit();
 }
 
-caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
-                           std::shared_ptr<const namespace_core> core, connection_ptr conn,
-                           handshake_ptr hs) {
-  auto& st = self->state;
-  st.self = self;
-  st.core = std::move(core);
-  st.hs = std::move(hs);
-  st.sid = random_socket_id();
-  st.key = ++last_socket_key;
-  st.out = std::make_shared<outlet>(std::move(conn), st.key);
-  for (auto& check : st.core->middlewares) {
-    std::optional<connect_refusal> refusal;
-    guarded(st, "middleware", [&] { refusal = check(*st.hs); });
-    if (refusal) {
-      // Nothing else has been sent for this socket: no need to go through a shard.
-      st.out->conn->send(
-        packets::connect_error(st.core->name, refusal->message, refusal->data_json));
-      st.out->conn->release(st.core->name);
-      self->quit();
-      return {};
+void socket_state::refuse_connect(const connect_refusal& why) {
+  // Nothing else has been sent for this socket: no need to go through a shard.
+  out->conn->send(packets::connect_error(core->name, why.message, why.data_json));
+  out->conn->release(core->name);
+  refused = true;
+  self->quit();
+}
+
+void socket_state::run_middlewares(std::size_t next) {
+  auto& checks = core->middlewares;
+  for (; next < checks.size(); ++next) {
+    if (auto* check = std::get_if<middleware>(&checks[next])) {
+      std::optional<connect_refusal> refusal;
+      guarded(*this, "middleware", [&] { refusal = (*check)(*hs); });
+      if (refusal)
+        return refuse_connect(*refusal);
+      continue;
     }
+    // Asynchronous: it decides through the request, maybe later; the rest waits for it.
+    auto request = connect_request_for(*this, next + 1);
+    try {
+      std::get<async_middleware>(checks[next])(request);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "atrium: middleware of socket %s threw: %s\n", sid.c_str(), e.what());
+      request.refuse({"middleware error", {}});
+    }
+    return;
   }
+  enter();
+}
+
+void socket_state::enter() {
   // The supervisor puts the socket in the adapter (its own-id room joined, the adapter events
   // published) and then sends its client CONNECT, as Socket.IO does. `await` keeps every
   // other message of this socket waiting meanwhile, in order.
   self
-    ->request(st.core->supervisor, caf::infinite, register_atom::value, st.key, st.sid,
-              caf::actor_cast<caf::actor>(self), st.out, st.hs)
-    .await([self](std::uint64_t seq) {
+    ->request(core->supervisor, caf::infinite, register_atom::value, key, sid,
+              caf::actor_cast<caf::actor>(self), out, hs, data)
+    .await([self = self](std::uint64_t seq) {
       auto& st = self->state;
       running_scope running{st};
       st.connected = true;
@@ -242,6 +252,21 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       if (st.listeners)
         st.listeners->events.shrink_to_fit();
     });
+}
+
+caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
+                           std::shared_ptr<const namespace_core> core, connection_ptr conn,
+                           handshake_ptr hs) {
+  auto& st = self->state;
+  st.self = self;
+  st.core = std::move(core);
+  st.hs = std::move(hs);
+  st.sid = random_socket_id();
+  st.key = ++last_socket_key;
+  st.out = std::make_shared<outlet>(std::move(conn), st.key);
+  st.run_middlewares(0);
+  if (st.refused)
+    return {};
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
       running_scope running{self->state};

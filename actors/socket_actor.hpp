@@ -31,6 +31,8 @@ struct socket_state {
   socket_key key = 0;
   std::set<std::string> rooms;
   bool connected = false;
+  bool refused = false; // a middleware kept it out
+  data_ptr data;        // socket.data; null: none
   // What its own frames must leave after (see direct_frame): its own broadcasts so far, and
   // the supervisor's operations it has heard of.
   std::uint64_t broadcasts = 0;
@@ -64,6 +66,12 @@ struct socket_state {
   static inline const char* name = "atrium.socket";
 
   own_listeners& listeners_to_add_to();
+  /// Runs the namespace's middlewares from the `next`th on (an asynchronous one continues
+  /// through its request), then enters the namespace.
+  void run_middlewares(std::size_t next);
+  void refuse_connect(const connect_refusal& why);
+  /// Registers with the supervisor, which sends the client CONNECT.
+  void enter();
   void on_packet(sio::packet& p, std::vector<std::string>& attachments);
   void on_command(socket_command& c);
   /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
@@ -92,6 +100,9 @@ private:
 /// The socket of `core`'s namespace whose actor is running on this thread (inside one of its
 /// handlers), if any: the sender of what a handler broadcasts.
 socket_state* running_socket(const namespace_core& core);
+
+/// The request an asynchronous middleware of `st` decides; `next` is the middleware after it.
+connect_request connect_request_for(socket_state& st, std::size_t next);
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                            std::shared_ptr<const namespace_core> core, connection_ptr conn,

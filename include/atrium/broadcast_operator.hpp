@@ -16,6 +16,8 @@ namespace atrium {
 
 struct namespace_core;
 struct socket_home;
+class remote_socket;
+using remote_sockets = std::vector<remote_socket>;
 
 /// A selection of sockets of one namespace, built by chaining; every call returns a new
 /// operator and leaves this one unchanged (as Socket.IO's BroadcastOperator).
@@ -57,7 +59,7 @@ public:
   /// Socket.IO's fetchSockets(): the selected sockets of every node that answers within
   /// `timeout` (of this node only when local()). `done` runs once, where emit_with_ack's does.
   void fetch_sockets(std::chrono::milliseconds timeout,
-                     std::function<void(const socket_infos&)> done) const;
+                     std::function<void(const remote_sockets&)> done) const;
   /// Disconnects every selected socket, on every node unless local() (`close`: also closes
   /// their connections).
   void disconnect_sockets(bool close = false) const;
@@ -74,6 +76,23 @@ private:
   broadcast_options opts_;
   std::shared_ptr<const socket_home> home_; // the socket it was made from, if any
   std::chrono::milliseconds timeout_{0};    // 0: none set
+};
+
+/// A socket as fetch_sockets found it, on whichever node holds it (Socket.IO's RemoteSocket):
+/// what it is, and operations that reach it wherever it is, through its own-id room. Like
+/// operators, callable from any thread.
+class remote_socket : public socket_info {
+public:
+  remote_socket(socket_info info, const broadcast_operator& nsp);
+
+  void emit(std::string_view event, const args& a = {}) const;
+  void join(const std::string& room) const;
+  void join(const std::vector<std::string>& rooms) const;
+  void leave(const std::string& room) const;
+  void disconnect(bool close = false) const;
+
+private:
+  broadcast_operator self_; // its own-id room, on every node
 };
 
 } // namespace atrium

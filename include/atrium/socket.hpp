@@ -42,6 +42,11 @@ public:
   /// The rooms this socket is in, its own id included.
   const std::set<std::string>& rooms() const;
   bool connected() const;
+  /// Socket.IO's `socket.data`: the application's JSON value for this socket ("null" until
+  /// set here or by a middleware), which fetch_sockets reports on every node.
+  const std::string& data() const;
+  /// Throws std::invalid_argument when `data` is not one JSON value.
+  void set_data(const raw_json& data);
 
   /// Adds a listener for `name` (several may listen to one event).
   void on(const std::string& name, event_handler handler);

@@ -112,7 +112,7 @@ CAF_TEST(callbacks of an operator made from a socket run in that socket) {
                                                                acked_inside.put(
                                                                  inside_socket(*core, sid));
                                                              });
-    s.to("a").fetch_sockets(std::chrono::seconds(5), [&, sid](const socket_infos&) {
+    s.to("a").fetch_sockets(std::chrono::seconds(5), [&, sid](const remote_sockets&) {
       fetched_inside.put(inside_socket(*core, sid));
     });
   });
@@ -227,6 +227,6 @@ CAF_TEST(a namespace handle outlives its server) {
   main.emit("x");
   news.emit("y");
   news.disconnect_sockets();
-  main.fetch_sockets(std::chrono::seconds(1), [](const socket_infos&) {});
+  main.fetch_sockets(std::chrono::seconds(1), [](const remote_sockets&) {});
   CAF_CHECK_EQUAL(main.name(), "/");
 }

@@ -75,7 +75,7 @@ struct fixture : test_coordinator_fixture<> {
     auto hs = std::make_shared<handshake>();
     hs->address = "test";
     self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{}, m.out,
-               handshake_ptr{std::move(hs)});
+               handshake_ptr{std::move(hs)}, data_ptr{});
     consume_messages();
     return m;
   }

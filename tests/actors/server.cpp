@@ -91,9 +91,9 @@ CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
   auto e2 = server_access::core(io)->connect("/", c2, std::make_shared<handshake>(), "{}");
   CAF_REQUIRE(c1->wait_for(R"(42["ready"])") && c2->wait_for(R"(42["ready"])"));
 
-  handoff<socket_infos> found;
+  handoff<remote_sockets> found;
   io.of("/").to("a").fetch_sockets(std::chrono::seconds(1),
-                                   [&](const socket_infos& s) { found.put(s); });
+                                   [&](const remote_sockets& s) { found.put(s); });
   auto sockets = found.take();
   CAF_REQUIRE(sockets);
   CAF_CHECK_EQUAL(sockets->size(), 2u);

@@ -162,7 +162,7 @@ void on_join(event& ev, const client_policy& policy) {
   auto reply = ev.take_ack();
   s.namespace_().to(maybe_ids).fetch_sockets(
                   std::chrono::seconds(2),
-                  [&s, rooms, maybe_ids, reply](const socket_infos& found) {
+                  [&s, rooms, maybe_ids, reply](const remote_sockets& found) {
                     for (auto& info : found)
                       if (std::find(maybe_ids.begin(), maybe_ids.end(), info.id)
                           != maybe_ids.end()) {
@@ -264,7 +264,7 @@ void on_fetch_sockets(event& ev) {
     return;
   }
   auto reply = ev.take_ack();
-  selection->fetch_sockets(timeout_of(spec), [reply](const socket_infos& found) {
+  selection->fetch_sockets(timeout_of(spec), [reply](const remote_sockets& found) {
     auto sorted = found;
     std::sort(sorted.begin(), sorted.end(),
               [](auto& a, auto& b) { return a.id < b.id; });
