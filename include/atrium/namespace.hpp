@@ -21,6 +21,7 @@ namespace atrium {
 class socket;
 class event;
 struct namespace_core;
+struct socket_state;
 class server_core;
 
 /// A refused connection: the client gets CONNECT_ERROR with this message (and data, if any).
@@ -47,9 +48,10 @@ public:
   void refuse(connect_refusal why) const;
 
   struct state;
-  explicit connect_request(std::shared_ptr<state> st) : st_(std::move(st)) {}
 
 private:
+  friend connect_request connect_request_for(socket_state& st, std::size_t next);
+  explicit connect_request(std::shared_ptr<state> st) : st_(std::move(st)) {}
   std::shared_ptr<state> st_;
 };
 using async_middleware = std::function<void(connect_request)>;

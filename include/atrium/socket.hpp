@@ -32,7 +32,6 @@ using ack_handler = std::function<void(std::optional<payload>)>;
 /// so handlers need no locks. Use it only from its own handlers.
 class socket {
 public:
-  explicit socket(socket_state& st) : st_(st) {}
   socket(const socket&) = delete;
   socket& operator=(const socket&) = delete;
 
@@ -108,9 +107,11 @@ public:
   void disconnect(bool close = false);
 
 private:
+  friend struct socket_state; // the socket's actor, the only one that makes it
   friend class event;
   friend class responder;
   friend class socket_emitter;
+  explicit socket(socket_state& st) : st_(st) {}
   void send_ack(std::uint64_t id, const args& a);
   void send_event(std::string_view name, const args& a, std::chrono::milliseconds timeout,
                   bool droppable, ack_handler on_reply);
@@ -155,8 +156,6 @@ private:
 /// An event a client emitted, with its arguments (the event name removed).
 class event : public payload {
 public:
-  event(atrium::socket& s, std::string name, payload args, std::optional<std::uint64_t> ack_id);
-
   const std::string& name() const noexcept { return name_; }
   atrium::socket& socket() noexcept { return socket_; }
   bool wants_ack() const noexcept { return ack_id_.has_value() && !acked_; }
@@ -166,6 +165,9 @@ public:
   responder take_ack();
 
 private:
+  friend struct socket_state;
+  event(atrium::socket& s, std::string name, payload args, std::optional<std::uint64_t> ack_id);
+
   atrium::socket& socket_;
   std::string name_;
   std::optional<std::uint64_t> ack_id_;
