@@ -70,6 +70,14 @@ void socket::off_any() {
     st_.listeners->any.clear();
 }
 
+void socket::use(packet_middleware check) {
+  st_.listeners_to_add_to().middlewares.push_back(std::move(check));
+}
+
+void socket::on_error(error_handler handler) {
+  st_.listeners_to_add_to().errors.push_back(std::move(handler));
+}
+
 void socket::on_disconnecting(disconnect_handler handler) {
   st_.listeners_to_add_to().disconnecting.push_back(std::move(handler));
 }

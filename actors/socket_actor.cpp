@@ -96,6 +96,21 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
       std::string name{(*doc)[0].GetString(), (*doc)[0].GetStringLength()};
       doc->Erase(doc->Begin());
       event ev{facade, std::move(name), payload{std::move(*doc), std::move(attachments)}, p.id};
+      if (listeners && !listeners->middlewares.empty()) {
+        std::optional<std::string> error;
+        for (auto& check : std::vector<packet_middleware>(listeners->middlewares)) {
+          // A middleware that throws stops the event as if it had refused it.
+          error = std::string{"middleware error"};
+          guarded(*this, "middleware", [&] { error = check(ev); });
+          if (error)
+            break;
+        }
+        if (error) {
+          for (auto& handler : std::vector<error_handler>(listeners->errors))
+            guarded(*this, "error", [&] { handler(*error); });
+          return;
+        }
+      }
       // Socket.IO's order: the catch-all listeners, the namespace's, then the socket's own.
       // Copies: a handler may add or remove listeners while they run.
       std::vector<event_handler> run;

@@ -51,6 +51,8 @@ struct socket_state {
     };
     std::vector<listener> events; // in registration order
     std::vector<event_handler> any;
+    std::vector<packet_middleware> middlewares;
+    std::vector<error_handler> errors;
     std::vector<disconnect_handler> disconnecting;
     std::vector<disconnect_handler> disconnect;
   };

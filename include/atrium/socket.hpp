@@ -22,6 +22,10 @@ class socket_emitter;
 class event;
 
 using event_handler = std::function<void(event&)>;
+/// Runs for each event the client sends before any listener (socket::use); an error message
+/// stops the event there and goes to the socket's error listeners.
+using packet_middleware = std::function<std::optional<std::string>(event&)>;
+using error_handler = std::function<void(const std::string&)>;
 using disconnect_handler = std::function<void(disconnect_reason)>;
 /// The client's reply to an emit, or nullopt when it timed out or the socket left first.
 using ack_handler = std::function<void(std::optional<payload>)>;
@@ -56,6 +60,11 @@ public:
   /// Runs for every event, before its listeners (Socket.IO's `onAny`); `off_any` removes them.
   void on_any(event_handler handler);
   void off_any();
+  /// Socket.IO's `socket.use`: per-event middleware, in the order added, before every listener
+  /// (the catch-all ones included). An error from one stops the event: its listeners do not
+  /// run, the error listeners do (`on_error`, Socket.IO's `socket.on("error")`).
+  void use(packet_middleware check);
+  void on_error(error_handler handler);
   /// Before leaving the rooms: `rooms()` still lists them.
   void on_disconnecting(disconnect_handler handler);
   /// After leaving every room.

@@ -229,6 +229,25 @@ CAF_TEST(once remove_all_listeners and off_any decide which listeners run) {
   CAF_CHECK_EQUAL(log, (strings{"any ping", "once ping", "ping", "any ping", "ping", "any stop"}));
 }
 
+CAF_TEST(a per-event middleware can stop an event before every listener) {
+  core->connection_handlers.push_back([this](socket& s) {
+    s.use([this](event& ev) -> std::optional<std::string> {
+      log.push_back("use " + ev.name());
+      if (ev.name() == "forbidden")
+        return "not allowed";
+      return std::nullopt;
+    });
+    s.on_any([this](event& ev) { log.push_back("any " + ev.name()); });
+    s.on("forbidden", [this](event&) { log.push_back("forbidden ran"); });
+    s.on_error([this](const std::string& why) { log.push_back("error " + why); });
+  });
+  connect();
+  log.clear();
+  client_emits(R"(["forbidden"])");
+  client_emits(R"(["fine"])");
+  CAF_CHECK_EQUAL(log, (strings{"use forbidden", "error not allowed", "use fine", "any fine"}));
+}
+
 CAF_TEST(a volatile emit may be dropped and an ordinary one may not) {
   core->connection_handlers.push_back([](socket& s) {
     s.as_volatile().emit("position", {1});
