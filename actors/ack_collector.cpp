@@ -1,13 +1,12 @@
 #include "actors/ack_collector.hpp"
 
-#include "actors/wire_payload.hpp"
-
 #include <cstdio>
 #include <exception>
 
 #include <caf/all.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/wire_payload.hpp"
 
 namespace atrium {
 

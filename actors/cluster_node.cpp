@@ -1,13 +1,14 @@
 #include "actors/cluster_node.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
 #include <caf/openssl/manager.hpp>
+
+#include "protocol/decimal.hpp"
 
 namespace atrium {
 
@@ -22,9 +23,8 @@ bool split(const std::string& address, std::string& host, std::uint16_t& port) {
   if (colon == std::string::npos || colon == 0)
     return false;
   host = address.substr(0, colon);
-  auto digits = std::string_view{address}.substr(colon + 1);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  return ec == std::errc{} && end == digits.data() + digits.size() && port != 0;
+  port = protocol::parse_decimal<std::uint16_t>(address.substr(colon + 1)).value_or(0);
+  return port != 0;
 }
 
 std::vector<std::string> known(const cluster_state& st) {

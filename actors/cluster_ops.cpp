@@ -1,10 +1,9 @@
 #include "actors/cluster_ops.hpp"
 
-#include "actors/wire_payload.hpp"
-
 #include <caf/actor_system.hpp>
 
 #include "actors/cluster_gather.hpp"
+#include "actors/wire_payload.hpp"
 
 namespace atrium::cluster_ops {
 

@@ -13,11 +13,11 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/messages.hpp"
+#include "actors/namespace_core.hpp"
 #include "atrium/args.hpp"
 #include "atrium/broadcast_options.hpp"
 #include "atrium/gathered_replies.hpp"
-#include "actors/messages.hpp"
-#include "actors/namespace_core.hpp"
 
 namespace atrium::cluster_ops {
 

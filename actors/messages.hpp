@@ -15,18 +15,23 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "atrium/broadcast_options.hpp"
-#include "atrium/socket_info.hpp"
 #include "actors/boundary/connection.hpp"
+#include "actors/outlet.hpp"
+#include "atrium/broadcast_options.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
-#include "actors/outlet.hpp"
+#include "atrium/socket_info.hpp"
 #include "protocol/socketio.hpp"
 
 namespace atrium {
 
+/// A socket's data (Socket.IO's `socket.data`) as JSON text, shared by the socket and its
+/// supervisor; null when the application set none.
+using data_ptr = std::shared_ptr<const std::string>;
+
 // socket actor <-> namespace supervisor
 using register_atom = caf::atom_constant<caf::atom("register")>;
+using data_atom = caf::atom_constant<caf::atom("data")>;
 using join_atom = caf::atom_constant<caf::atom("join")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using leave_all_atom = caf::atom_constant<caf::atom("leaveall")>;
@@ -90,7 +95,8 @@ typename Inspector::result_type inspect(Inspector& f, broadcast_options& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, socket_info& x) {
-  return f(caf::meta::type_name("atrium.socket_info"), x.id, x.rooms, x.address, x.node);
+  return f(caf::meta::type_name("atrium.socket_info"), x.id, x.rooms, x.address, x.node,
+           x.data);
 }
 
 /// Sockets a broadcast must skip (members of the `except` rooms), shared by every room actor
@@ -135,6 +141,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::packet_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::exclusion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::outlet_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::handshake_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::data_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::direct_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_ticket)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_part)

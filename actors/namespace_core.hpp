@@ -12,12 +12,13 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <caf/actor.hpp>
 
-#include "atrium/adapter_event.hpp"
 #include "actors/delivery_shards.hpp"
+#include "atrium/adapter_event.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
 #include "atrium/namespace.hpp"
@@ -33,7 +34,7 @@ struct namespace_core {
   delivery_shards_ptr shards;
   caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::string node;   // this node's cluster address; empty when alone
-  std::vector<middleware> middlewares;
+  std::vector<std::variant<middleware, async_middleware>> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;
   /// Listeners of every socket, by event name: one copy for the namespace, where listeners
@@ -50,6 +51,10 @@ struct namespace_core {
   /// configuring takes the same lock and refuses once it is set.
   mutable std::mutex config_mutex;
   mutable std::atomic<bool> sealed{false};
+  /// Set when the server's actors are gone for good: the handles and operators an
+  /// application kept then do nothing (the actor handles above are cleared after it).
+  std::atomic<bool> ended{false};
+  bool gone() const noexcept { return ended.load(std::memory_order_acquire); }
   /// Seals the core (once); cheap when it already is.
   void seal() const {
     if (sealed.load(std::memory_order_acquire))

@@ -40,7 +40,11 @@ namespace_handle& namespace_handle::on_connection(connection_handler handler) {
 }
 
 namespace_handle& namespace_handle::use(middleware check) {
-  return configure([&](namespace_core& c) { c.middlewares.push_back(std::move(check)); });
+  return configure([&](namespace_core& c) { c.middlewares.emplace_back(std::move(check)); });
+}
+
+namespace_handle& namespace_handle::use(async_middleware check) {
+  return configure([&](namespace_core& c) { c.middlewares.emplace_back(std::move(check)); });
 }
 
 namespace_handle& namespace_handle::on_adapter_event(adapter_listener listener) {
@@ -74,6 +78,8 @@ broadcast_operator namespace_handle::all() const {
 void namespace_handle::server_side_emit(std::string_view name, const args& a,
                                         std::chrono::milliseconds timeout,
                                         replies_handler done) const {
+  if (core_->gone())
+    return;
   cluster_ops::on_helper_actor(*core_, [core = core_, event = std::string{name}, a, timeout,
                                         done](caf::event_based_actor* self) {
     if (!done) {
@@ -92,6 +98,8 @@ void namespace_handle::server_side_emit(std::string_view name, const args& a,
 void namespace_handle::fetch_all_rooms(
   std::chrono::milliseconds timeout,
   std::function<void(const std::set<std::string>&)> done) const {
+  if (core_->gone())
+    return;
   cluster_ops::on_helper_actor(*core_, [core = core_, timeout, done](caf::event_based_actor* self) {
     cluster_ops::fetch_all_rooms(self, *core, timeout, [self, done](const std::set<std::string>& r) {
       done(r);

@@ -1,16 +1,15 @@
 #include "actors/namespace_supervisor.hpp"
 
-#include "actors/wire_payload.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 
-#include "atrium/gathered_replies.hpp"
-#include "actors/packets.hpp"
 #include "actors/delivery_shard.hpp"
+#include "actors/packets.hpp"
 #include "actors/room_actor.hpp"
 #include "actors/socket_command.hpp"
+#include "actors/wire_payload.hpp"
+#include "atrium/gathered_replies.hpp"
 
 namespace atrium {
 
@@ -116,8 +115,8 @@ private:
 
 std::uint64_t supervisor_state::register_socket(socket_key key, const std::string& sid,
                                                 const caf::actor& actor, const outlet_ptr& out,
-                                                const handshake_ptr& hs) {
-  sockets.emplace(key, socket_entry{sid, actor, out, {}, hs, false});
+                                                const handshake_ptr& hs, data_ptr data) {
+  sockets.emplace(key, socket_entry{sid, actor, out, {}, hs, std::move(data), false});
   keys_by_sid.emplace(sid, key);
   // In its shard first, so that whatever reaches the socket from now on (even from an adapter
   // listener of its own join below) is delivered.
@@ -380,7 +379,7 @@ socket_infos supervisor_state::fetch(const broadcast_options& opts) const {
   for (auto key : select(opts)) {
     auto& sock = sockets.at(key);
     result.push_back({sock.sid, rooms_of(sock), sock.hs ? sock.hs->address : std::string{},
-                      core->node});
+                      core->node, sock.data ? *sock.data : "null"});
   }
   return result;
 }
@@ -440,8 +439,12 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
   });
   return {
     [=](register_atom, socket_key key, const std::string& sid, const caf::actor& socket,
-        const outlet_ptr& out, const handshake_ptr& hs) {
-      return self->state.register_socket(key, sid, socket, out, hs);
+        const outlet_ptr& out, const handshake_ptr& hs, data_ptr& data) {
+      return self->state.register_socket(key, sid, socket, out, hs, std::move(data));
+    },
+    [=](data_atom, socket_key key, data_ptr& data) {
+      if (auto sock = self->state.sockets.find(key); sock != self->state.sockets.end())
+        sock->second.data = std::move(data);
     },
     [=](join_atom, socket_key key, const std::vector<std::string>& names) {
       for (auto& room : names)

@@ -13,9 +13,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "atrium/adapter_event.hpp"
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
+#include "atrium/adapter_event.hpp"
 
 namespace atrium {
 
@@ -34,6 +34,7 @@ struct supervisor_state {
     outlet_ptr out;
     std::set<std::string> rooms; // the rooms it joined, its own-id room not among them
     handshake_ptr hs;            // the client's (its address, for fetches)
+    data_ptr data;               // socket.data, for fetches; null: none
     bool in_own_room = false;
   };
   struct room_entry {
@@ -61,7 +62,7 @@ struct supervisor_state {
   static inline const char* name = "atrium.namespace";
 
   std::uint64_t register_socket(socket_key key, const std::string& sid, const caf::actor& actor,
-                                const outlet_ptr& out, const handshake_ptr& hs);
+                                const outlet_ptr& out, const handshake_ptr& hs, data_ptr data);
   void add(socket_key key, const std::string& room);
   void remove(socket_key key, const std::string& room);
   /// Leaves every room and forgets the socket; `origin_op` counts its own last operation.

@@ -4,7 +4,7 @@ namespace atrium {
 
 void send_now(const outlet& o, direct_frame& f, const std::string& nsp) {
   if (f.packet)
-    o.conn->send(std::move(f.packet));
+    o.conn->send(std::move(f.packet), f.how);
   switch (f.then) {
     case then_do::nothing:
       return;

@@ -28,6 +28,7 @@ struct direct_frame {
   std::uint64_t after_origin = 0;
   std::uint64_t after_seq = 0;
   then_do then = then_do::nothing;
+  urgency how = urgency::now; // droppable: a volatile emit
 };
 
 struct outlet {

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "atrium/args.hpp"
 #include "actors/boundary/control_packets.hpp"
+#include "atrium/args.hpp"
 
 namespace atrium::packets {
 

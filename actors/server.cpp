@@ -22,6 +22,11 @@ server& server::use(middleware check) {
   return *this;
 }
 
+server& server::use(async_middleware check) {
+  of("/").use(std::move(check));
+  return *this;
+}
+
 server& server::on_connection(connection_handler handler) {
   of("/").on_connection(std::move(handler));
   return *this;

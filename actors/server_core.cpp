@@ -15,8 +15,8 @@
 #include "actors/cluster_node.hpp"
 #include "actors/cluster_ops.hpp"
 #include "actors/namespace_supervisor.hpp"
-#include "actors/socket_command.hpp"
 #include "actors/socket_actor.hpp"
+#include "actors/socket_command.hpp"
 #include "actors/boundary/usable_cpus.hpp"
 
 namespace atrium {
@@ -153,9 +153,12 @@ std::vector<std::string> server_core::peers() {
 
 server_core::~server_core() {
   shutdown();
+  for (auto& entry : namespaces_)
+    entry.second->ended.store(true, std::memory_order_release);
   system_.reset(); // waits for every actor
-  // The application's handlers may hold a namespace_handle, which holds the core that holds
-  // them: a cycle. Nothing can run them any more, so let them go.
+  // The application's handlers may hold an operator, which holds the core that holds them: a
+  // cycle. Nothing can run them any more, so let them go, and the actor handles with them
+  // (their system is gone).
   for (auto& entry : namespaces_) {
     auto& core = *entry.second;
     core.middlewares.clear();
@@ -165,6 +168,9 @@ server_core::~server_core() {
     core.disconnecting_handlers.clear();
     core.disconnect_handlers.clear();
     core.server_event_handlers.clear();
+    core.supervisor = nullptr;
+    core.cluster = nullptr;
+    core.shards.reset();
   }
 }
 

@@ -1,8 +1,14 @@
 #include "atrium/socket.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <stdexcept>
+
 #include "actors/cluster_ops.hpp"
 #include "actors/packets.hpp"
 #include "actors/socket_actor.hpp"
+#include "actors/socket_home.hpp"
+#include "protocol/json.hpp"
 
 namespace atrium {
 
@@ -26,12 +32,50 @@ bool socket::connected() const {
   return st_.connected;
 }
 
+const std::string& socket::data() const {
+  static const std::string none = "null";
+  return st_.data ? *st_.data : none;
+}
+
+void socket::set_data(const raw_json& data) {
+  if (!protocol::parse_json(data.text))
+    throw std::invalid_argument("atrium: socket data is not one JSON value: " + data.text);
+  st_.data = std::make_shared<const std::string>(data.text);
+  if (st_.connected)
+    st_.self->send(st_.core->supervisor, data_atom::value, st_.key, st_.data);
+}
+
 void socket::on(const std::string& name, event_handler handler) {
   st_.listeners_to_add_to().events.push_back({name, std::move(handler)});
 }
 
+void socket::once(const std::string& name, event_handler handler) {
+  st_.listeners_to_add_to().events.push_back({name, std::move(handler), true});
+}
+
+void socket::remove_all_listeners(const std::string& name) {
+  if (!st_.listeners)
+    return;
+  auto& own = st_.listeners->events;
+  own.erase(std::remove_if(own.begin(), own.end(), [&](auto& l) { return l.name == name; }),
+            own.end());
+}
+
 void socket::on_any(event_handler handler) {
   st_.listeners_to_add_to().any.push_back(std::move(handler));
+}
+
+void socket::off_any() {
+  if (st_.listeners)
+    st_.listeners->any.clear();
+}
+
+void socket::use(packet_middleware check) {
+  st_.listeners_to_add_to().middlewares.push_back(std::move(check));
+}
+
+void socket::on_error(error_handler handler) {
+  st_.listeners_to_add_to().errors.push_back(std::move(handler));
 }
 
 void socket::on_disconnecting(disconnect_handler handler) {
@@ -43,13 +87,30 @@ void socket::on_disconnect(disconnect_handler handler) {
 }
 
 void socket::emit(std::string_view name, const args& a) {
-  auto packet = packets::emitted_event(st_.core->name, name, a);
-  if (st_.connected)
-    st_.send(std::move(packet));
+  send_event(name, a, std::chrono::milliseconds{0}, false, nullptr);
 }
 
-void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply,
-                           std::chrono::milliseconds timeout) {
+void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_reply) {
+  send_event(name, a, std::chrono::milliseconds{0}, false, std::move(on_reply));
+}
+
+socket_emitter socket::timeout(std::chrono::milliseconds ms) {
+  return socket_emitter{*this}.timeout(ms);
+}
+
+socket_emitter socket::as_volatile() {
+  return socket_emitter{*this}.as_volatile();
+}
+
+void socket::send_event(std::string_view name, const args& a, std::chrono::milliseconds timeout,
+                        bool droppable, ack_handler on_reply) {
+  auto how = droppable ? urgency::droppable : urgency::now;
+  if (!on_reply) {
+    auto packet = packets::emitted_event(st_.core->name, name, a);
+    if (st_.connected)
+      st_.send(std::move(packet), then_do::nothing, how);
+    return;
+  }
   packets::refuse_reserved(name);
   if (!st_.connected) {
     on_reply(std::nullopt);
@@ -57,9 +118,32 @@ void socket::emit_with_ack(std::string_view name, const args& a, ack_handler on_
   }
   auto id = st_.core->next_ack_id++;
   st_.pending_acks.emplace(id, std::move(on_reply));
-  st_.send(packets::event(st_.core->name, name, a, id));
+  st_.send(packets::event(st_.core->name, name, a, id), then_do::nothing, how);
   if (timeout.count() > 0)
     st_.self->delayed_send(st_.self, timeout, socket_command::ack_timeout(id));
+}
+
+socket_emitter socket_emitter::timeout(std::chrono::milliseconds ms) const {
+  auto result = *this;
+  result.timeout_ = ms;
+  return result;
+}
+
+socket_emitter socket_emitter::as_volatile() const {
+  auto result = *this;
+  result.volatile_ = true;
+  return result;
+}
+
+void socket_emitter::emit(std::string_view name, const args& a) const {
+  socket_->send_event(name, a, timeout_, volatile_, nullptr);
+}
+
+void socket_emitter::emit_with_ack(std::string_view name, const args& a,
+                                   ack_handler on_reply) const {
+  if (!on_reply)
+    on_reply = [](std::optional<payload>) {};
+  socket_->send_event(name, a, timeout_, volatile_, std::move(on_reply));
 }
 
 // Joins change the mirror first, then tell the supervisor: a client that receives an ack
@@ -104,7 +188,7 @@ broadcast_operator socket::broadcast() const {
 }
 
 broadcast_operator socket::namespace_() const {
-  return broadcast_operator{st_.core};
+  return broadcast_operator{st_.core, {}, st_.home()};
 }
 
 namespace {
@@ -132,27 +216,9 @@ void socket::fetch_sids(std::function<void(const membership_map&)> on_sids) {
     .then([f = in_socket(st_, std::move(on_sids))](const membership_map& m) { f(m); });
 }
 
-void socket::fetch_sockets(const broadcast_operator& selection, std::chrono::milliseconds timeout,
-                           std::function<void(const socket_infos&)> on_sockets) {
-  cluster_ops::fetch_sockets(st_.self, *st_.core, selection.options(), timeout,
-                             in_socket(st_, std::move(on_sockets)));
-}
-
 void socket::fetch_all_rooms(std::chrono::milliseconds timeout,
                              std::function<void(const std::set<std::string>&)> on_rooms) {
   cluster_ops::fetch_all_rooms(st_.self, *st_.core, timeout, in_socket(st_, std::move(on_rooms)));
-}
-
-void socket::broadcast_with_ack(const broadcast_operator& selection, std::string_view name,
-                                const args& a, std::chrono::milliseconds timeout,
-                                replies_handler done) {
-  // The collector answers on its own actor; the handler belongs to this socket's.
-  selection.emit_with_ack(name, a, timeout,
-                          [home = caf::actor_cast<caf::actor>(st_.self), done](gathered_replies& r) {
-                            auto result = std::make_shared<gathered_replies>(std::move(r));
-                            caf::anon_send(home, run_atom::value,
-                                           task{[result, done] { done(*result); }});
-                          });
 }
 
 void socket::server_side_emit(std::string_view name, const args& a,
@@ -202,16 +268,33 @@ void event::ack(const args& a) {
   socket_.send_ack(*ack_id_, a);
 }
 
+struct responder::state {
+  std::shared_ptr<const socket_home> home;
+  std::uint64_t id = 0;
+  std::atomic<bool> answered{false};
+};
+
 responder event::take_ack() {
   if (!wants_ack())
     return {};
   acked_ = true;
-  return responder{socket_, *ack_id_};
+  auto st = std::make_shared<responder::state>();
+  st->home = socket_.st_.home();
+  st->id = *ack_id_;
+  return responder{std::move(st)};
 }
 
 void responder::operator()(const args& a) const {
-  if (socket_)
-    socket_->send_ack(id_, a);
+  if (!st_ || st_->answered.exchange(true))
+    return;
+  auto& home = *st_->home;
+  // In the socket's own handler the ack leaves at once, in order with what the handler sends
+  // next; from anywhere else it goes through the socket's mailbox.
+  if (home.running_here()) {
+    home.state->facade.send_ack(st_->id, a);
+    return;
+  }
+  home.run(task{[st = home.state, id = st_->id, a] { st->facade.send_ack(id, a); }});
 }
 
 } // namespace atrium

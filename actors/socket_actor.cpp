@@ -1,15 +1,15 @@
 #include "actors/socket_actor.hpp"
 
-#include "actors/wire_payload.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <exception>
 
-#include "atrium/gathered_replies.hpp"
 #include "actors/packets.hpp"
 #include "actors/boundary/random_id.hpp"
+#include "actors/socket_home.hpp"
+#include "actors/wire_payload.hpp"
+#include "atrium/gathered_replies.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium {
@@ -33,6 +33,27 @@ void guarded(const socket_state& st, const char* what, F&& f) {
 
 } // namespace
 
+bool socket_home::running_here() const noexcept {
+  // The weak pointer keeps the control block alive: no later actor can have its address.
+  return running != nullptr
+         && caf::actor_cast<caf::actor_control_block*>(running->self) == actor.get();
+}
+
+void socket_home::run(task f) const {
+  if (auto home = caf::actor_cast<caf::actor>(actor))
+    caf::anon_send(home, run_atom::value, std::move(f));
+}
+
+const std::shared_ptr<const socket_home>& socket_state::home() {
+  if (!home_) {
+    auto h = std::make_shared<socket_home>();
+    h->actor = caf::actor_cast<caf::weak_actor_ptr>(self);
+    h->state = this;
+    home_ = std::move(h);
+  }
+  return home_;
+}
+
 running_scope::running_scope(socket_state& st) : outer_(running) {
   running = &st;
 }
@@ -45,10 +66,10 @@ socket_state* running_socket(const namespace_core& core) {
   return running != nullptr && running->core.get() == &core ? running : nullptr;
 }
 
-void socket_state::send(packet_ptr packet, then_do then) {
+void socket_state::send(packet_ptr packet, then_do then, urgency how) {
   auto& shards = *core->shards;
   auto i = shard_of(key, shards.size());
-  direct_frame f{std::move(packet), broadcasts, heard, then};
+  direct_frame f{std::move(packet), broadcasts, heard, then, how};
   // Nothing of this socket's is with the shard, its broadcasts are carried out and so is every
   // operation it heard of: nothing can come between, so the frame needs no detour. (Each is
   // published by the shard after the sends it stands for.)
@@ -75,23 +96,43 @@ void socket_state::on_packet(sio::packet& p, std::vector<std::string>& attachmen
       std::string name{(*doc)[0].GetString(), (*doc)[0].GetStringLength()};
       doc->Erase(doc->Begin());
       event ev{facade, std::move(name), payload{std::move(*doc), std::move(attachments)}, p.id};
-      bool heard = false;
-      if (auto shared = core->event_handlers.find(ev.name()); shared != core->event_handlers.end())
-        for (auto& handler : shared->second) {
-          heard = true;
-          guarded(*this, "event", [&] { handler(ev); });
+      if (listeners && !listeners->middlewares.empty()) {
+        std::optional<std::string> error;
+        for (auto& check : std::vector<packet_middleware>(listeners->middlewares)) {
+          // A middleware that throws stops the event as if it had refused it.
+          error = std::string{"middleware error"};
+          guarded(*this, "middleware", [&] { error = check(ev); });
+          if (error)
+            break;
         }
-      // Copy: a handler may add listeners while we iterate.
+        if (error) {
+          for (auto& handler : std::vector<error_handler>(listeners->errors))
+            guarded(*this, "error", [&] { handler(*error); });
+          return;
+        }
+      }
+      // Socket.IO's order: the catch-all listeners, the namespace's, then the socket's own.
+      // Copies: a handler may add or remove listeners while they run.
       std::vector<event_handler> run;
       if (listeners) {
-        for (auto& l : listeners->events)
-          if (l.name == ev.name())
-            run.push_back(l.handler);
-        if (run.empty() && !heard)
-          run = listeners->any;
+        run = listeners->any;
+        auto& own = listeners->events;
+        for (auto l = own.begin(); l != own.end();)
+          if (l->name != ev.name()) {
+            ++l;
+          } else {
+            run.push_back(l->handler);
+            l = l->once ? own.erase(l) : l + 1;
+          }
       }
-      for (auto& handler : run)
-        guarded(*this, "event", [&] { handler(ev); });
+      auto any = listeners ? listeners->any.size() : 0;
+      for (std::size_t i = 0; i < any; ++i)
+        guarded(*this, "event", [&] { run[i](ev); });
+      if (auto shared = core->event_handlers.find(ev.name()); shared != core->event_handlers.end())
+        for (auto& handler : shared->second)
+          guarded(*this, "event", [&] { handler(ev); });
+      for (std::size_t i = any; i < run.size(); ++i)
+        guarded(*this, "event", [&] { run[i](ev); });
       return;
     }
     case sio::packet_type::ack:
@@ -176,35 +217,45 @@ void socket_state::close(disconnect_reason why) {
   self->quit();
 }
 
-caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
-                           std::shared_ptr<const namespace_core> core, connection_ptr conn,
-                           handshake_ptr hs) {
-  auto& st = self->state;
-  st.self = self;
-  st.core = std::move(core);
-  st.hs = std::move(hs);
-  st.sid = random_socket_id();
-  st.key = ++last_socket_key;
-  st.out = std::make_shared<outlet>(std::move(conn), st.key);
-  for (auto& check : st.core->middlewares) {
-    std::optional<connect_refusal> refusal;
-    guarded(st, "middleware", [&] { refusal = check(*st.hs); });
-    if (refusal) {
-      // Nothing else has been sent for this socket: no need to go through a shard.
-      st.out->conn->send(
-        packets::connect_error(st.core->name, refusal->message, refusal->data_json));
-      st.out->conn->release(st.core->name);
-      self->quit();
-      return {};
+void socket_state::refuse_connect(const connect_refusal& why) {
+  // Nothing else has been sent for this socket: no need to go through a shard.
+  out->conn->send(packets::connect_error(core->name, why.message, why.data_json));
+  out->conn->release(core->name);
+  refused = true;
+  self->quit();
+}
+
+void socket_state::run_middlewares(std::size_t next) {
+  auto& checks = core->middlewares;
+  for (; next < checks.size(); ++next) {
+    if (auto* check = std::get_if<middleware>(&checks[next])) {
+      std::optional<connect_refusal> refusal;
+      guarded(*this, "middleware", [&] { refusal = (*check)(*hs); });
+      if (refusal)
+        return refuse_connect(*refusal);
+      continue;
     }
+    // Asynchronous: it decides through the request, maybe later; the rest waits for it.
+    auto request = connect_request_for(*this, next + 1);
+    try {
+      std::get<async_middleware>(checks[next])(request);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "atrium: middleware of socket %s threw: %s\n", sid.c_str(), e.what());
+      request.refuse({"middleware error", {}});
+    }
+    return;
   }
+  enter();
+}
+
+void socket_state::enter() {
   // The supervisor puts the socket in the adapter (its own-id room joined, the adapter events
   // published) and then sends its client CONNECT, as Socket.IO does. `await` keeps every
   // other message of this socket waiting meanwhile, in order.
   self
-    ->request(st.core->supervisor, caf::infinite, register_atom::value, st.key, st.sid,
-              caf::actor_cast<caf::actor>(self), st.out, st.hs)
-    .await([self](std::uint64_t seq) {
+    ->request(core->supervisor, caf::infinite, register_atom::value, key, sid,
+              caf::actor_cast<caf::actor>(self), out, hs, data)
+    .await([self = self](std::uint64_t seq) {
       auto& st = self->state;
       running_scope running{st};
       st.connected = true;
@@ -216,6 +267,21 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       if (st.listeners)
         st.listeners->events.shrink_to_fit();
     });
+}
+
+caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
+                           std::shared_ptr<const namespace_core> core, connection_ptr conn,
+                           handshake_ptr hs) {
+  auto& st = self->state;
+  st.self = self;
+  st.core = std::move(core);
+  st.hs = std::move(hs);
+  st.sid = random_socket_id();
+  st.key = ++last_socket_key;
+  st.out = std::make_shared<outlet>(std::move(conn), st.key);
+  st.run_middlewares(0);
+  if (st.refused)
+    return {};
   return {
     [=](packet_atom, sio::packet& p, std::vector<std::string>& attachments) {
       running_scope running{self->state};

@@ -13,10 +13,12 @@
 
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
-#include "atrium/socket.hpp"
 #include "actors/socket_command.hpp"
+#include "atrium/socket.hpp"
 
 namespace atrium {
+
+struct socket_home;
 
 /// One client in one namespace. Owns a mirror of its own rooms (the supervisor holds the
 /// truth; the mirror changes in the same order, on this actor, before the supervisor is told).
@@ -29,6 +31,8 @@ struct socket_state {
   socket_key key = 0;
   std::set<std::string> rooms;
   bool connected = false;
+  bool refused = false; // a middleware kept it out
+  data_ptr data;        // socket.data; null: none
   // What its own frames must leave after (see direct_frame): its own broadcasts so far, and
   // the supervisor's operations it has heard of.
   std::uint64_t broadcasts = 0;
@@ -43,9 +47,12 @@ struct socket_state {
     struct listener {
       std::string name;
       event_handler handler;
+      bool once = false;
     };
     std::vector<listener> events; // in registration order
     std::vector<event_handler> any;
+    std::vector<packet_middleware> middlewares;
+    std::vector<error_handler> errors;
     std::vector<disconnect_handler> disconnecting;
     std::vector<disconnect_handler> disconnect;
   };
@@ -54,16 +61,26 @@ struct socket_state {
 
   atrium::socket facade{*this};
 
+  /// Made with the first operator or responder that needs it, shared by all later ones.
+  const std::shared_ptr<const socket_home>& home();
+  std::shared_ptr<const socket_home> home_;
+
   static inline const char* name = "atrium.socket";
 
   own_listeners& listeners_to_add_to();
+  /// Runs the namespace's middlewares from the `next`th on (an asynchronous one continues
+  /// through its request), then enters the namespace.
+  void run_middlewares(std::size_t next);
+  void refuse_connect(const connect_refusal& why);
+  /// Registers with the supervisor, which sends the client CONNECT.
+  void enter();
   void on_packet(sio::packet& p, std::vector<std::string>& attachments);
   void on_command(socket_command& c);
   /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
   void close(disconnect_reason why);
   /// A frame of this socket's own (emit, ack, DISCONNECT) to its client, after everything
   /// that must come before it; `then` acts on the connection once it is queued.
-  void send(packet_ptr packet, then_do then = then_do::nothing);
+  void send(packet_ptr packet, then_do then = then_do::nothing, urgency how = urgency::now);
   /// Numbers a broadcast this socket sends its supervisor: its later frames wait for it.
   std::uint64_t next_broadcast() { return ++broadcasts; }
 };
@@ -85,6 +102,9 @@ private:
 /// The socket of `core`'s namespace whose actor is running on this thread (inside one of its
 /// handlers), if any: the sender of what a handler broadcasts.
 socket_state* running_socket(const namespace_core& core);
+
+/// The request an asynchronous middleware of `st` decides; `next` is the middleware after it.
+connect_request connect_request_for(socket_state& st, std::size_t next);
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                            std::shared_ptr<const namespace_core> core, connection_ptr conn,

@@ -21,6 +21,7 @@ namespace atrium {
 class socket;
 class event;
 struct namespace_core;
+struct socket_state;
 class server_core;
 
 /// A refused connection: the client gets CONNECT_ERROR with this message (and data, if any).
@@ -31,6 +32,29 @@ struct connect_refusal {
 
 /// Runs before the socket connects; returning a refusal keeps it out.
 using middleware = std::function<std::optional<connect_refusal>(const handshake&)>;
+
+/// A client asking to connect, as an asynchronous middleware sees it (Socket.IO's
+/// `io.use((socket, next) => ...)`). The middleware decides once, now or later and from any
+/// thread (after a database look-up, say): accept() is `next()`, refuse() is `next(err)`.
+/// Until then the client waits; the next middleware runs after accept(). A request nobody
+/// decides keeps the client until its connect timeout.
+class connect_request {
+public:
+  const atrium::handshake& handshake() const;
+  /// The socket's data (socket::data()), there before any connection handler runs. One JSON
+  /// value; throws std::invalid_argument when it is not.
+  void set_data(const raw_json& data) const;
+  void accept() const;
+  void refuse(connect_refusal why) const;
+
+  struct state;
+
+private:
+  friend connect_request connect_request_for(socket_state& st, std::size_t next);
+  explicit connect_request(std::shared_ptr<state> st) : st_(std::move(st)) {}
+  std::shared_ptr<state> st_;
+};
+using async_middleware = std::function<void(connect_request)>;
 using connection_handler = std::function<void(socket&)>;
 /// A listener every socket of a namespace shares (namespace_handle::on_event).
 using shared_event_handler = std::function<void(event&)>;
@@ -54,7 +78,9 @@ public:
   /// Runs for every socket that connects, inside that socket's actor.
   namespace_handle& on_connection(connection_handler handler);
   /// Runs before connection handlers; a refusal sends CONNECT_ERROR and keeps the socket out.
+  /// Middlewares run in the order they were added, synchronous and asynchronous alike.
   namespace_handle& use(middleware check);
+  namespace_handle& use(async_middleware check);
   /// create-room / delete-room / join-room / leave-room, on the namespace supervisor.
   namespace_handle& on_adapter_event(adapter_listener listener);
   /// Listens to `name` on every socket of the namespace, as `socket::on` in a connection
@@ -90,7 +116,7 @@ public:
   /// fetchSockets() / the room names over every node, from outside any actor: `done` runs once,
   /// on an actor of its own, with what arrived within `timeout`.
   void fetch_sockets(std::chrono::milliseconds timeout,
-                     std::function<void(const socket_infos&)> done) const {
+                     std::function<void(const remote_sockets&)> done) const {
     all().fetch_sockets(timeout, std::move(done));
   }
   void fetch_all_rooms(std::chrono::milliseconds timeout,

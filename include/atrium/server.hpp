@@ -42,6 +42,7 @@ public:
   // Shortcuts for the main namespace "/", as `io.use(...)`, `io.on("connection")` and
   // `io.to(...)` in Socket.IO.
   server& use(middleware check);
+  server& use(async_middleware check);
   server& on_connection(connection_handler handler);
   broadcast_operator to(const std::string& room) { return of("/").to(room); }
   broadcast_operator to(const std::vector<std::string>& rooms) { return of("/").to(rooms); }

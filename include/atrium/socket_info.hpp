@@ -12,6 +12,7 @@ struct socket_info {
   std::vector<std::string> rooms; // sorted, own id included
   std::string address;            // the client's remote address
   std::string node;               // the cluster address of its node; empty when alone
+  std::string data = "null";      // socket::data(), JSON text
 };
 using socket_infos = std::vector<socket_info>;
 

@@ -2,8 +2,8 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "atrium/args.hpp"
 #include "actors/packets.hpp"
+#include "atrium/args.hpp"
 #include "protocol/json.hpp"
 
 using namespace atrium;

@@ -18,10 +18,14 @@ namespace atrium::testing {
 /// Records every packet text sent to it, in order.
 struct recording_connection final : connection {
   std::vector<std::string> texts;
+  std::vector<urgency> urgencies; // of each text
   std::vector<std::string> released;
   bool closed = false;
 
-  void send(packet_ptr packet, urgency) override { texts.push_back(packet->text); }
+  void send(packet_ptr packet, urgency u) override {
+    texts.push_back(packet->text);
+    urgencies.push_back(u);
+  }
   void release(const std::string& nsp) override { released.push_back(nsp); }
   void close() override { closed = true; }
 
@@ -70,7 +74,7 @@ struct fixture : test_coordinator_fixture<> {
     auto hs = std::make_shared<handshake>();
     hs->address = "test";
     self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{}, m.out,
-               handshake_ptr{std::move(hs)});
+               handshake_ptr{std::move(hs)}, data_ptr{});
     consume_messages();
     return m;
   }

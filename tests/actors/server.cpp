@@ -14,43 +14,11 @@
 #include "actors/server_core.hpp"
 #include "atrium/atrium.hpp"
 #include "protocol/json.hpp"
+#include "tests/actors/live_connection.hpp"
 
 using namespace atrium;
-
-namespace {
-
-/// A connection that other threads write to; tests wait for what they expect, bounded.
-struct waiting_connection final : connection {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::vector<std::string> texts;
-  std::vector<std::string> released;
-
-  void send(packet_ptr packet, urgency) override {
-    std::lock_guard<std::mutex> guard{mtx};
-    texts.push_back(packet->text);
-    cv.notify_all();
-  }
-  void release(const std::string& nsp) override {
-    std::lock_guard<std::mutex> guard{mtx};
-    released.push_back(nsp);
-    cv.notify_all();
-  }
-  void close() override {}
-
-  bool wait_for(const std::string& text) {
-    std::unique_lock<std::mutex> guard{mtx};
-    return cv.wait_for(guard, std::chrono::seconds(5), [&] {
-      return std::find(texts.begin(), texts.end(), text) != texts.end();
-    });
-  }
-  bool wait_released() {
-    std::unique_lock<std::mutex> guard{mtx};
-    return cv.wait_for(guard, std::chrono::seconds(5), [&] { return !released.empty(); });
-  }
-};
-
-} // namespace
+using atrium::test::handoff;
+using atrium::test::waiting_connection;
 
 CAF_TEST(an application drives sockets through the public API) {
   server_options opts;
@@ -89,25 +57,6 @@ CAF_TEST(an application drives sockets through the public API) {
 
 namespace {
 
-/// Hands a callback's result from an actor thread to the test thread, bounded.
-template <class T>
-struct handoff {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::optional<T> value;
-
-  void put(T x) {
-    std::lock_guard<std::mutex> guard{mtx};
-    value = std::move(x);
-    cv.notify_all();
-  }
-  std::optional<T> take() {
-    std::unique_lock<std::mutex> guard{mtx};
-    cv.wait_for(guard, std::chrono::seconds(5), [&] { return value.has_value(); });
-    return std::move(value);
-  }
-};
-
 /// The ack id of the `question` packet `conn` got, waiting for it (bounded).
 std::optional<std::uint64_t> question_id(waiting_connection& conn) {
   std::optional<std::uint64_t> id;
@@ -142,9 +91,9 @@ CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
   auto e2 = server_access::core(io)->connect("/", c2, std::make_shared<handshake>(), "{}");
   CAF_REQUIRE(c1->wait_for(R"(42["ready"])") && c2->wait_for(R"(42["ready"])"));
 
-  handoff<socket_infos> found;
+  handoff<remote_sockets> found;
   io.of("/").to("a").fetch_sockets(std::chrono::seconds(1),
-                                   [&](const socket_infos& s) { found.put(s); });
+                                   [&](const remote_sockets& s) { found.put(s); });
   auto sockets = found.take();
   CAF_REQUIRE(sockets);
   CAF_CHECK_EQUAL(sockets->size(), 2u);
@@ -170,7 +119,7 @@ CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
   // A broadcast with acks: one packet id for both; one client answers, the other leaves,
   // which ends the wait before the timeout, marked incomplete.
   handoff<std::pair<bool, std::vector<std::string>>> acks;
-  io.to("a").emit_with_ack("question", {1}, std::chrono::seconds(30), [&](gathered_replies& r) {
+  io.to("a").timeout(std::chrono::seconds(30)).emit_with_ack("question", {1}, [&](gathered_replies& r) {
     std::vector<std::string> texts;
     for (auto& p : r.replies)
       texts.push_back(protocol::to_json(p.array()));

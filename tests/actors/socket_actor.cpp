@@ -80,7 +80,7 @@ CAF_TEST(events reach their handlers and acks answer the client once) {
   CAF_CHECK_EQUAL(conn->count("ignored"), 0u);
 }
 
-CAF_TEST(namespace listeners run for every socket ahead of its own and keep on_any away) {
+CAF_TEST(catch-all then namespace then own listeners run for every socket) {
   core->event_handlers["greet"].push_back([this](event& ev) {
     log.push_back("namespace greet " + std::string{ev[0].GetString()});
     ev.ack("hi");
@@ -102,7 +102,7 @@ CAF_TEST(namespace listeners run for every socket ahead of its own and keep on_a
   client_emits(R"(["greet","ann"])", 4);
   client_emits(R"(["other"])");
   CAF_CHECK_EQUAL(conn->texts.back(), R"(434["hi"])");
-  CAF_CHECK_EQUAL(log, (strings{"namespace greet ann", "socket greet", "any other"}));
+  CAF_CHECK_EQUAL(log, (strings{"any greet", "namespace greet ann", "socket greet", "any other"}));
   log.clear();
   self->send(sock, socket_command::closed_by(disconnect_reason::transport_close));
   consume_messages();
@@ -192,8 +192,8 @@ CAF_TEST(an emit with ack gets the reply or a timeout) {
     auto record = [&replies](std::optional<payload> reply) {
       replies.push_back(reply ? protocol::to_json(reply->array()) : "timeout");
     };
-    s.emit_with_ack("question", {1}, record, std::chrono::seconds(5));
-    s.emit_with_ack("question", {2}, record, std::chrono::seconds(5));
+    s.timeout(std::chrono::seconds(5)).emit_with_ack("question", {1}, record);
+    s.timeout(std::chrono::seconds(5)).emit_with_ack("question", {2}, record);
   });
   connect();
   CAF_CHECK_EQUAL(conn->count(R"(420["question",1])"), 1u);
@@ -208,6 +208,61 @@ CAF_TEST(an emit with ack gets the reply or a timeout) {
   trigger_timeouts();
   consume_messages();
   CAF_CHECK_EQUAL(replies, (strings{R"(["yes"])", "timeout"}));
+}
+
+CAF_TEST(once remove_all_listeners and off_any decide which listeners run) {
+  core->connection_handlers.push_back([this](socket& s) {
+    s.once("ping", [this](event&) { log.push_back("once ping"); });
+    s.on("ping", [this](event&) { log.push_back("ping"); });
+    s.on_any([this](event& ev) { log.push_back("any " + ev.name()); });
+    s.on("stop", [this, &s](event&) {
+      s.remove_all_listeners("ping");
+      s.off_any();
+    });
+  });
+  connect();
+  log.clear();
+  client_emits(R"(["ping"])");
+  client_emits(R"(["ping"])");
+  client_emits(R"(["stop"])");
+  client_emits(R"(["ping"])");
+  CAF_CHECK_EQUAL(log, (strings{"any ping", "once ping", "ping", "any ping", "ping", "any stop"}));
+}
+
+CAF_TEST(a per-event middleware can stop an event before every listener) {
+  core->connection_handlers.push_back([this](socket& s) {
+    s.use([this](event& ev) -> std::optional<std::string> {
+      log.push_back("use " + ev.name());
+      if (ev.name() == "forbidden")
+        return "not allowed";
+      return std::nullopt;
+    });
+    s.on_any([this](event& ev) { log.push_back("any " + ev.name()); });
+    s.on("forbidden", [this](event&) { log.push_back("forbidden ran"); });
+    s.on_error([this](const std::string& why) { log.push_back("error " + why); });
+  });
+  connect();
+  log.clear();
+  client_emits(R"(["forbidden"])");
+  client_emits(R"(["fine"])");
+  CAF_CHECK_EQUAL(log, (strings{"use forbidden", "error not allowed", "use fine", "any fine"}));
+}
+
+CAF_TEST(a volatile emit may be dropped and an ordinary one may not) {
+  core->connection_handlers.push_back([](socket& s) {
+    s.as_volatile().emit("position", {1});
+    s.emit("chat", {"hi"});
+    s.as_volatile().timeout(std::chrono::seconds(1)).emit_with_ack("poll", {}, nullptr);
+  });
+  connect();
+  auto at = [this](const std::string& text) {
+    auto i = std::find(conn->texts.begin(), conn->texts.end(), text);
+    CAF_REQUIRE(i != conn->texts.end());
+    return conn->urgencies[static_cast<std::size_t>(i - conn->texts.begin())];
+  };
+  CAF_CHECK(at(R"(42["position",1])") == urgency::droppable);
+  CAF_CHECK(at(R"(42["chat","hi"])") == urgency::now);
+  CAF_CHECK(at(R"(420["poll"])") == urgency::droppable);
 }
 
 CAF_TEST(a reserved event name is refused and never sent) {
@@ -249,7 +304,7 @@ CAF_TEST(a reserved event name is refused and never sent) {
   };
   CAF_CHECK(refused([&] { broadcast_operator{core}.emit("disconnect"); }));
   CAF_CHECK(refused([&] {
-    broadcast_operator{core}.emit_with_ack("connect", {}, std::chrono::seconds(1),
+    broadcast_operator{core}.timeout(std::chrono::seconds(1)).emit_with_ack("connect", {},
                                            [](gathered_replies&) {});
   }));
   consume_messages();

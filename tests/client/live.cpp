@@ -16,8 +16,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "atrium/server.hpp"
 #include "atrium/http_server.hpp"
+#include "atrium/server.hpp"
 #include "tools/atrium/rooms_app.hpp"
 #include "tools/client/client.hpp"
 
@@ -186,7 +186,7 @@ atrium::server_options two_actor_threads() {
 }
 
 struct fixture {
-  atrium::server io{two_actor_threads()};
+  std::unique_ptr<atrium::server> io = std::make_unique<atrium::server>(two_actor_threads());
   std::unique_ptr<net::http_server> http;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
@@ -197,14 +197,14 @@ struct fixture {
   bool ran_out = false;
 
   fixture() {
-    app::install_rooms_app(io.of("/"), app::client_policy::trusted());
+    app::install_rooms_app(io->of("/"), app::client_policy::trusted());
     net::server_options opts;
     opts.host = "127.0.0.1";
     opts.port = 0;
     // Short heartbeats: every test also checks that the client answers pings in time.
     opts.ping_interval_ms = 100;
     opts.ping_timeout_ms = 200;
-    http = std::make_unique<net::http_server>(opts, io);
+    http = std::make_unique<net::http_server>(opts, *io);
     http->start();
     runner = std::thread{[this] {
       ioc.run();
@@ -227,7 +227,8 @@ struct fixture {
     ioc.stop();
     runner.join();
     http->stop();
-    io.shutdown();
+    if (io)
+      io->shutdown();
   }
 
   test_client open(client::transport mode) {
@@ -486,6 +487,19 @@ CAF_TEST(a server that is not there ends the session) {
     CAF_CHECK_EQUAL(rec->closed.value_or("<open>"), "transport error");
     CAF_CHECK(!rec->opened);
   }
+}
+
+CAF_TEST(a transport outlives the server it serves) {
+  auto before = open(client::transport::websocket);
+  CAF_REQUIRE(before.wait_opened());
+  CAF_REQUIRE(!before.connect_main().empty());
+  io.reset();
+  // The transport still answers: a namespace of a server that is gone is none at all.
+  auto after = open(client::transport::websocket);
+  CAF_REQUIRE(after.wait_opened());
+  CAF_CHECK(after.connect_main().empty());
+  // ~fixture then stops the transport, which disconnects `before`'s socket: the actors it
+  // reaches must still be there (the transport keeps them) until the transport lets go.
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

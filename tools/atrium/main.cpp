@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "atrium/server.hpp"
 #include "atrium/http_server.hpp"
+#include "atrium/server.hpp"
 #include "tools/atrium/options.hpp"
 #include "tools/atrium/rooms_app.hpp"
 
@@ -28,11 +28,11 @@ int main(int argc, char** argv) {
   std::string problem;
   auto opts = atrium::cli::parse(argc, argv, problem);
   if (!opts) {
-    std::fprintf(stderr, "atrium: %s\n\n%s", problem.c_str(), atrium::cli::usage());
+    std::fprintf(stderr, "atrium: %s\n\n%s", problem.c_str(), atrium::cli::usage().c_str());
     return 2;
   }
   if (opts->help) {
-    std::fputs(atrium::cli::usage(), stdout);
+    std::fputs(atrium::cli::usage().c_str(), stdout);
     return 0;
   }
 

@@ -1,303 +1,392 @@
 #include "tools/atrium/options.hpp"
 
-#include <charconv>
-#include <cstring>
+#include <algorithm>
+#include <cstdio>
 #include <limits>
-#include <string_view>
+#include <type_traits>
 
+#include "protocol/decimal.hpp"
 #include "protocol/json.hpp"
 
 namespace atrium::cli {
 
 namespace {
 
-template <class Int>
-bool to_number(std::string_view text, Int& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc{} && end == text.data() + text.size();
+using spec = option_spec;
+
+template <class T>
+spec::kind number(T& (*field)(options&), T min = 0, T max = std::numeric_limits<T>::max()) {
+  return spec::number<T>{field, min, max};
 }
 
-} // namespace
-
-const char* usage() {
-  return R"(usage: atrium [options]
-
-Runs a Socket.IO v5 (Engine.IO v4) server whose application is the rooms app:
-clients join/leave rooms and broadcast to them (see README.md).
-
-  --host ADDR            address to listen on (default 0.0.0.0)
-  --port N               port to listen on (default 3000; 0 picks a free one)
-  --namespace NAME       serve namespace NAME too (repeatable; "/" always exists)
-  --ping-interval MS     Engine.IO pingInterval (default 25000)
-  --ping-timeout MS      Engine.IO pingTimeout (default 20000)
-  --max-payload BYTES    maxHttpBufferSize: largest HTTP body / WebSocket message (default 1000000)
-  --connect-timeout MS   close clients that join no namespace in time (default 45000)
-  --request-timeout MS   close HTTP connections whose request (headers and body) has not
-                         arrived whole in time, or that wait idle that long (default 30000)
-  --max-connections N    clients connected at once; more are refused with HTTP 503
-                         (default 0: no bound but the open-file limit)
-  --max-connections-per-address N
-                         clients at once from one remote address (default 0: no bound;
-                         behind a proxy every client has the proxy's address)
-  --max-events-per-second N
-                         events one socket may send a second (a second's worth at once);
-                         past it they are dropped and counted, and one that asked for an
-                         ack gets {"ok":false,"error":"rate limited"} (default 1000; 0: none)
-  --disconnect-flooders  past that rate, disconnect the socket instead
-  --stall-timeout MS     a client whose queued messages wait MS while it reads nothing (no
-                         poll, no byte taken by its WebSocket) is closed and counted
-                         (default 30000; 0: never)
-  --gather-ms MS         while the server is busy, a broadcast to a client written to less
-                         than MS ago waits for the rest of MS, so what follows it leaves in
-                         the same write; answers never wait (default 10; 0: never)
-  --max-queued-bytes N   the most one client's outbound queue may hold: a client that would
-                         pass it is closed and counted, however it reads (default 33554432)
-  --max-namespaces-per-client N
-                         namespaces one connection may join at once (default 32; 0: none);
-                         past it CONNECT gets CONNECT_ERROR
-  --max-attachments N    binary attachments of one packet (default 10); more closes the
-                         connection as a protocol error
-  --max-json-depth N     nesting of a packet's JSON (1 to 32, default 32); deeper closes it too
-  --stats                serve GET /atrium/stats: connections, and what was refused or
-                         dropped (connections, events, slow consumers, volatile packets)
-  --threads N            I/O threads (default 1)
-  --actor-threads N      actor scheduler threads (default: one per CPU the process may use)
-  --worker-scheduling P  batch (default): the actor threads run as SCHED_BATCH, so a message
-                         does not preempt the I/O thread that sent it on a shared CPU;
-                         normal: Linux's default policy
-  --cluster-port N       join a cluster: listen for peer nodes on N (CAF network)
-  --cluster-host ADDR    address for peer nodes (default 127.0.0.1; any other address
-                         needs TLS (--cluster-tls-*) or --cluster-insecure)
-  --peer HOST:PORT       a node of the cluster to join (repeatable; the others are learned)
-  --cluster-insecure     allow a cluster port on a non-loopback address without TLS
-  --cluster-tls-cert F   this node's certificate (PEM) for TLS between nodes
-  --cluster-tls-key F    its private key (PEM, unencrypted)
-  --cluster-tls-ca F     the CA that signs every node's certificate: peers without one
-                         signed by it can neither join nor send anything
-  --allow-join PATTERN   room names clients may join (repeatable; * and ? are wildcards;
-                         default: any name). Never another socket's own-id room, nor any
-                         name of that form (15 URL-safe base64 characters)
-  --allow-emit SCOPE     where clients may broadcast: none, member (default: only to rooms
-                         they are in) or any
-  --no-private-messages  refuse `private message`
-  --allow-admin          let clients inspect and command other sockets (adapter, watch,
-                         fetch-sockets, sockets-join/-leave, disconnect-sockets, all-rooms,
-                         cluster, server-side-emit)
-  --max-rooms-per-socket N  rooms a client may be in, its own included (default 1000)
-  --max-room-name BYTES  longest room name a client may join (default 256)
-  --trusted-clients      clients may do everything (--allow-emit any --allow-admin
-                         --max-events-per-second 0): for tests and benchmarks, never on a
-                         public network
-  --conformance          the configuration the official Engine.IO/Socket.IO suites expect:
-                         /engine.io/ echo, namespaces / and /custom, ping 300/200 ms,
-                         --allow-emit any
-  --help                 this text
-)";
+const char* add_slash(std::string& name) {
+  if (name.front() != '/')
+    name.insert(name.begin(), '/');
+  return nullptr;
 }
 
-std::optional<options> parse(int argc, char** argv, std::string& problem) {
-  options opts;
-  bool ping_interval_set = false;
-  bool ping_timeout_set = false;
-  bool emit_set = false;
-  bool trusted = false;
-  bool events_set = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg{argv[i]};
-    std::string_view value;
-    if (auto eq = arg.find('='); arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else if (arg != "--help" && arg != "--conformance" && arg != "--cluster-insecure"
-               && arg != "--no-private-messages" && arg != "--allow-admin"
-               && arg != "--trusted-clients" && arg != "--disconnect-flooders"
-               && arg != "--stats" && i + 1 < argc) {
-      value = argv[++i];
-    }
-    auto number = [&](auto& out) {
-      if (!to_number(value, out)) {
-        problem = std::string{arg} + " needs a number, got '" + std::string{value} + "'";
-        return false;
-      }
-      return true;
-    };
-    auto positive = [&](auto& out) {
-      if (!number(out))
-        return false;
-      if (out == 0) {
-        problem = std::string{arg} + " needs a number >= 1";
-        return false;
-      }
-      return true;
-    };
-    if (arg == "--help" || arg == "-h") {
-      opts.help = true;
-    } else if (arg == "--conformance") {
-      opts.conformance = true;
-    } else if (arg == "--cluster-insecure") {
-      opts.cluster_insecure = true;
-    } else if (arg == "--no-private-messages") {
-      opts.policy.private_messages = false;
-    } else if (arg == "--allow-admin") {
-      opts.policy.admin = true;
-    } else if (arg == "--trusted-clients") {
-      emit_set = true;
-      opts.policy.emit = app::client_policy::emit_scope::any;
-      opts.policy.admin = true;
-      trusted = true;
-    } else if (arg == "--disconnect-flooders") {
-      opts.http.disconnect_flooders = true;
-    } else if (arg == "--stats") {
-      opts.http.stats_endpoint = true;
-    } else if (value.empty()) {
-      problem = std::string{"missing value for "} + std::string{arg};
-      return std::nullopt;
-    } else if (arg == "--host") {
-      opts.http.host = std::string{value};
-    } else if (arg == "--port") {
-      if (!number(opts.http.port))
-        return std::nullopt;
-    } else if (arg == "--namespace") {
-      std::string name{value};
-      if (name.front() != '/')
-        name.insert(name.begin(), '/');
-      opts.namespaces.push_back(std::move(name));
-    } else if (arg == "--ping-interval") {
-      if (!number(opts.http.ping_interval_ms))
-        return std::nullopt;
-      ping_interval_set = true;
-    } else if (arg == "--ping-timeout") {
-      if (!number(opts.http.ping_timeout_ms))
-        return std::nullopt;
-      ping_timeout_set = true;
-    } else if (arg == "--max-payload") {
-      if (!number(opts.http.max_payload))
-        return std::nullopt;
-    } else if (arg == "--connect-timeout") {
-      if (!number(opts.http.connect_timeout_ms))
-        return std::nullopt;
-    } else if (arg == "--request-timeout") {
-      if (!positive(opts.http.request_timeout_ms))
-        return std::nullopt;
-    } else if (arg == "--max-connections") {
-      if (!number(opts.http.max_connections))
-        return std::nullopt;
-    } else if (arg == "--max-connections-per-address") {
-      if (!number(opts.http.max_connections_per_address))
-        return std::nullopt;
-    } else if (arg == "--max-events-per-second") {
-      if (!number(opts.http.max_events_per_second) || opts.http.max_events_per_second < 0) {
-        problem = "--max-events-per-second needs a number >= 0";
-        return std::nullopt;
-      }
-      events_set = true;
-    } else if (arg == "--stall-timeout") {
-      if (!number(opts.http.stall_timeout_ms))
-        return std::nullopt;
-    } else if (arg == "--gather-ms") {
-      if (!number(opts.http.gather_ms))
-        return std::nullopt;
-    } else if (arg == "--max-queued-bytes") {
-      if (!positive(opts.http.max_queued_bytes))
-        return std::nullopt;
-    } else if (arg == "--max-namespaces-per-client") {
-      if (!number(opts.http.max_namespaces_per_client))
-        return std::nullopt;
-    } else if (arg == "--max-attachments") {
-      if (!number(opts.http.max_attachments))
-        return std::nullopt;
-    } else if (arg == "--max-json-depth") {
-      // The actors parse event data with the default depth: the flag may only lower it.
-      if (!number(opts.http.max_json_depth) || opts.http.max_json_depth == 0
-          || opts.http.max_json_depth > protocol::default_max_json_depth) {
-        problem = "--max-json-depth needs a number from 1 to "
-                  + std::to_string(protocol::default_max_json_depth);
-        return std::nullopt;
-      }
-    } else if (arg == "--threads") {
-      if (!positive(opts.http.threads))
-        return std::nullopt;
-    } else if (arg == "--cluster-port") {
-      if (!number(opts.cluster.port))
-        return std::nullopt;
-    } else if (arg == "--cluster-host") {
-      opts.cluster.host = std::string{value};
-    } else if (arg == "--cluster-tls-cert") {
-      opts.cluster.tls_cert = std::string{value};
-    } else if (arg == "--cluster-tls-key") {
-      opts.cluster.tls_key = std::string{value};
-    } else if (arg == "--cluster-tls-ca") {
-      opts.cluster.tls_ca = std::string{value};
-    } else if (arg == "--peer") {
-      if (value.find(':') == std::string_view::npos) {
-        problem = "--peer needs HOST:PORT, got '" + std::string{value} + "'";
-        return std::nullopt;
-      }
-      opts.cluster.peers.emplace_back(value);
-    } else if (arg == "--allow-join") {
-      opts.policy.join_patterns.emplace_back(value);
-    } else if (arg == "--allow-emit") {
-      auto scope = app::parse_emit_scope(value);
-      if (!scope) {
-        problem = "--allow-emit needs none, member or any, got '" + std::string{value} + "'";
-        return std::nullopt;
-      }
-      opts.policy.emit = *scope;
-      emit_set = true;
-    } else if (arg == "--max-rooms-per-socket") {
-      if (!positive(opts.policy.max_rooms_per_socket))
-        return std::nullopt;
-    } else if (arg == "--max-room-name") {
-      if (!positive(opts.policy.max_room_name))
-        return std::nullopt;
-    } else if (arg == "--actor-threads") {
-      if (!number(opts.actor_threads))
-        return std::nullopt;
-    } else if (arg == "--worker-scheduling") {
-      if (value != "batch" && value != "normal") {
-        problem = "--worker-scheduling is batch or normal";
-        return std::nullopt;
-      }
-      opts.batch_scheduling = value == "batch";
-    } else {
-      problem = "unknown option " + std::string{arg};
-      return std::nullopt;
-    }
+const char* host_port(std::string& address) {
+  return address.find(':') == std::string::npos ? "HOST:PORT" : nullptr;
+}
+
+const char* as_given(std::string&) {
+  return nullptr;
+}
+
+std::vector<option_spec> make_table() {
+  return {
+    {"--host", "", "ADDR", spec::text{[](options& o) -> auto& { return o.http.host; }},
+     "address to listen on (default {default})"},
+    {"--port", "", "N", number<std::uint16_t>([](options& o) -> auto& { return o.http.port; }),
+     "port to listen on (default {default}; 0 picks a free one)"},
+    {"--namespace", "", "NAME",
+     spec::list{[](options& o) -> auto& { return o.namespaces; }, add_slash},
+     "serve namespace NAME too (repeatable; \"/\" always exists)"},
+    {"--ping-interval", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.http.ping_interval_ms; }),
+     "Engine.IO pingInterval (default {default})"},
+    {"--ping-timeout", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.http.ping_timeout_ms; }),
+     "Engine.IO pingTimeout (default {default})"},
+    {"--max-payload", "", "BYTES",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_payload; }),
+     "maxHttpBufferSize: largest HTTP body / WebSocket message (default {default})"},
+    {"--connect-timeout", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.http.connect_timeout_ms; }),
+     "close clients that join no namespace in time (default {default})"},
+    {"--request-timeout", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.http.request_timeout_ms; }, 1),
+     "close HTTP connections whose request (headers and body) has not\n"
+     "arrived whole in time, or that wait idle that long (default {default})"},
+    {"--max-connections", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_connections; }),
+     "clients connected at once; more are refused with HTTP 503\n"
+     "(default {default}: no bound but the open-file limit)"},
+    {"--max-connections-per-address", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_connections_per_address; }),
+     "clients at once from one remote address (default {default}: no bound;\n"
+     "behind a proxy every client has the proxy's address)"},
+    {"--max-events-per-second", "", "N",
+     number<double>([](options& o) -> auto& { return o.http.max_events_per_second; }),
+     "events one socket may send a second (a second's worth at once);\n"
+     "past it they are dropped and counted, and one that asked for an\n"
+     "ack gets {\"ok\":false,\"error\":\"rate limited\"} (default {default}; 0: none)"},
+    {"--disconnect-flooders", "", "",
+     spec::flag{[](options& o) { o.http.disconnect_flooders = true; }},
+     "past that rate, disconnect the socket instead"},
+    {"--stall-timeout", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.http.stall_timeout_ms; }),
+     "a client whose queued messages wait MS while it reads nothing (no\n"
+     "poll, no byte taken by its WebSocket) is closed and counted\n"
+     "(default {default}; 0: never)"},
+    {"--gather-ms", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.http.gather_ms; }),
+     "while the server is busy, a broadcast to a client written to less\n"
+     "than MS ago waits for the rest of MS, so what follows it leaves in\n"
+     "the same write; answers never wait (default {default}; 0: never)"},
+    {"--max-queued-bytes", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_queued_bytes; }, 1),
+     "the most one client's outbound queue may hold: a client that would\n"
+     "pass it is closed and counted, however it reads (default {default})"},
+    {"--max-namespaces-per-client", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_namespaces_per_client; }),
+     "namespaces one connection may join at once (default {default}; 0: none);\n"
+     "past it CONNECT gets CONNECT_ERROR"},
+    {"--max-attachments", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_attachments; }),
+     "binary attachments of one packet (default {default}); more closes the\n"
+     "connection as a protocol error"},
+    // The actors parse event data with the default depth: the flag may only lower it.
+    {"--max-json-depth", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.http.max_json_depth; }, 1,
+                         protocol::default_max_json_depth),
+     "nesting of a packet's JSON ({min} to {max}, default {default}); deeper closes it too"},
+    {"--stats", "", "", spec::flag{[](options& o) { o.http.stats_endpoint = true; }},
+     "serve GET /atrium/stats: connections, and what was refused or\n"
+     "dropped (connections, events, slow consumers, volatile packets)"},
+    {"--threads", "", "N",
+     number<unsigned>([](options& o) -> auto& { return o.http.threads; }, 1),
+     "I/O threads (default {default})"},
+    {"--actor-threads", "", "N",
+     number<unsigned>([](options& o) -> auto& { return o.actor_threads; }),
+     "actor scheduler threads (default: one per CPU the process may use)"},
+    {"--worker-scheduling", "", "P",
+     spec::choice{[](options& o, std::string_view word) {
+                    if (word != "batch" && word != "normal")
+                      return false;
+                    o.batch_scheduling = word == "batch";
+                    return true;
+                  },
+                  "batch or normal"},
+     "batch (default): the actor threads run as SCHED_BATCH, so a message\n"
+     "does not preempt the I/O thread that sent it on a shared CPU;\n"
+     "normal: Linux's default policy"},
+    {"--cluster-port", "", "N",
+     number<std::uint16_t>([](options& o) -> auto& { return o.cluster.port; }),
+     "join a cluster: listen for peer nodes on N (CAF network)"},
+    {"--cluster-host", "", "ADDR",
+     spec::text{[](options& o) -> auto& { return o.cluster.host; }},
+     "address for peer nodes (default {default}; any other address\n"
+     "needs TLS (--cluster-tls-*) or --cluster-insecure)"},
+    {"--peer", "", "HOST:PORT",
+     spec::list{[](options& o) -> auto& { return o.cluster.peers; }, host_port},
+     "a node of the cluster to join (repeatable; the others are learned)"},
+    {"--cluster-insecure", "", "", spec::flag{[](options& o) { o.cluster_insecure = true; }},
+     "allow a cluster port on a non-loopback address without TLS"},
+    {"--cluster-tls-cert", "", "F",
+     spec::text{[](options& o) -> auto& { return o.cluster.tls_cert; }},
+     "this node's certificate (PEM) for TLS between nodes"},
+    {"--cluster-tls-key", "", "F",
+     spec::text{[](options& o) -> auto& { return o.cluster.tls_key; }},
+     "its private key (PEM, unencrypted)"},
+    {"--cluster-tls-ca", "", "F",
+     spec::text{[](options& o) -> auto& { return o.cluster.tls_ca; }},
+     "the CA that signs every node's certificate: peers without one\n"
+     "signed by it can neither join nor send anything"},
+    {"--allow-join", "", "PATTERN",
+     spec::list{[](options& o) -> auto& { return o.policy.join_patterns; }, as_given},
+     "room names clients may join (repeatable; * and ? are wildcards;\n"
+     "default: any name). Never another socket's own-id room, nor any\n"
+     "name of that form (15 URL-safe base64 characters)"},
+    {"--allow-emit", "", "SCOPE",
+     spec::choice{[](options& o, std::string_view word) {
+                    auto scope = app::parse_emit_scope(word);
+                    if (scope)
+                      o.policy.emit = *scope;
+                    return scope.has_value();
+                  },
+                  "none, member or any"},
+     "where clients may broadcast: none, member (default: only to rooms\n"
+     "they are in) or any"},
+    {"--no-private-messages", "", "",
+     spec::flag{[](options& o) { o.policy.private_messages = false; }},
+     "refuse `private message`"},
+    {"--allow-admin", "", "", spec::flag{[](options& o) { o.policy.admin = true; }},
+     "let clients inspect and command other sockets (adapter, watch,\n"
+     "fetch-sockets, sockets-join/-leave, disconnect-sockets, all-rooms,\n"
+     "cluster, server-side-emit)"},
+    {"--max-rooms-per-socket", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.policy.max_rooms_per_socket; }, 1),
+     "rooms a client may be in, its own included (default {default})"},
+    {"--max-room-name", "", "BYTES",
+     number<std::size_t>([](options& o) -> auto& { return o.policy.max_room_name; }, 1),
+     "longest room name a client may join (default {default})"},
+    // Its --max-events-per-second 0 is applied after parsing, unless that flag is given too.
+    {"--trusted-clients", "", "",
+     spec::flag{[](options& o) {
+       o.policy.emit = app::client_policy::emit_scope::any;
+       o.policy.admin = true;
+     }},
+     "clients may do everything (--allow-emit any --allow-admin\n"
+     "--max-events-per-second 0): for tests and benchmarks, never on a\n"
+     "public network"},
+    {"--conformance", "", "", spec::flag{[](options& o) { o.conformance = true; }},
+     "the configuration the official Engine.IO/Socket.IO suites expect:\n"
+     "/engine.io/ echo, namespaces / and /custom, ping 300/200 ms,\n"
+     "--allow-emit any"},
+    {"--help", "-h", "", spec::flag{[](options& o) { o.help = true; }}, "this text"},
+  };
+}
+
+template <class>
+constexpr bool is_number = false;
+template <class T>
+constexpr bool is_number<spec::number<T>> = true;
+
+template <class T>
+std::string show(T value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", value);
+    return buf;
+  } else {
+    return std::to_string(value);
   }
-  bool loopback = opts.cluster.host == "127.0.0.1" || opts.cluster.host == "::1"
-                  || opts.cluster.host == "localhost";
+}
+
+// " >= 1", " from 1 to 32", or nothing: what a number of `n` may be.
+template <class T>
+std::string bounds(const spec::number<T>& n) {
+  if (n.max != std::numeric_limits<T>::max())
+    return " from " + show(n.min) + " to " + show(n.max);
+  if (n.min != 0 || std::is_signed_v<T>)
+    return " >= " + show(n.min);
+  return {};
+}
+
+void replace_all(std::string& text, std::string_view marker, const std::string& with) {
+  for (auto at = text.find(marker); at != std::string::npos;
+       at = text.find(marker, at + with.size()))
+    text.replace(at, marker.size(), with);
+}
+
+// The help of `o` with its markers replaced by what the parser has (`defaults`: options{}).
+std::string help_text(const option_spec& o, options& defaults) {
+  std::string help{o.help};
+  std::visit(
+    [&](const auto& kind) {
+      using kind_type = std::decay_t<decltype(kind)>;
+      if constexpr (is_number<kind_type>) {
+        replace_all(help, "{default}", show(kind.field(defaults)));
+        replace_all(help, "{min}", show(kind.min));
+        replace_all(help, "{max}", show(kind.max));
+      } else if constexpr (std::is_same_v<kind_type, spec::text>) {
+        replace_all(help, "{default}", kind.field(defaults));
+      }
+    },
+    o.target);
+  return help;
+}
+
+// Applies `value` (nullopt: none given) to `opts`; what is wrong with it, or empty.
+std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts) {
+  std::string name{o.name};
+  if (auto* flag = std::get_if<spec::flag>(&o.target)) {
+    if (value)
+      return name + " takes no value, got '" + std::string{*value} + "'";
+    flag->set(opts);
+    return {};
+  }
+  if (!value || value->empty())
+    return "missing value for " + name;
+  std::string text{*value};
+  return std::visit(
+    [&](const auto& kind) -> std::string {
+      using kind_type = std::decay_t<decltype(kind)>;
+      if constexpr (is_number<kind_type>) {
+        using T = std::remove_reference_t<decltype(kind.field(opts))>;
+        auto number = protocol::parse_decimal<T>(text);
+        if (!number || *number < kind.min || *number > kind.max)
+          return name + " needs a number" + bounds(kind) + ", got '" + text + "'";
+        kind.field(opts) = *number;
+      } else if constexpr (std::is_same_v<kind_type, spec::text>) {
+        kind.field(opts) = std::move(text);
+      } else if constexpr (std::is_same_v<kind_type, spec::list>) {
+        if (auto expected = kind.admit(text))
+          return name + " needs " + expected + ", got '" + text + "'";
+        kind.field(opts).push_back(std::move(text));
+      } else if constexpr (std::is_same_v<kind_type, spec::choice>) {
+        if (!kind.set(opts, text))
+          return name + " needs " + std::string{kind.expected} + ", got '" + text + "'";
+      }
+      return {};
+    },
+    o.target);
+}
+
+const option_spec* find(std::string_view name) {
+  auto& table = option_table();
+  auto it = std::find_if(table.begin(), table.end(), [&](const option_spec& o) {
+    return o.name == name || (!o.alias.empty() && o.alias == name);
+  });
+  return it == table.end() ? nullptr : &*it;
+}
+
+// What no single option can tell: combinations, and the options that change others' defaults.
+std::string finish(options& opts, const std::vector<std::string_view>& given) {
+  auto was_given = [&](std::string_view name) {
+    return std::find(given.begin(), given.end(), name) != given.end();
+  };
   auto& c = opts.cluster;
+  bool loopback = c.host == "127.0.0.1" || c.host == "::1" || c.host == "localhost";
   int tls_parts = !c.tls_cert.empty() + !c.tls_key.empty() + !c.tls_ca.empty();
-  if (tls_parts != 0 && tls_parts != 3) {
-    problem = "TLS between nodes needs all of --cluster-tls-cert, --cluster-tls-key and"
-              " --cluster-tls-ca";
-    return std::nullopt;
-  }
-  if (opts.cluster.port != 0 && !loopback && !opts.cluster_insecure && !c.tls()) {
+  if (tls_parts != 0 && tls_parts != 3)
+    return "TLS between nodes needs all of --cluster-tls-cert, --cluster-tls-key and"
+           " --cluster-tls-ca";
+  if (c.port != 0 && !loopback && !opts.cluster_insecure && !c.tls()) {
     // Peers can make a node do anything a client could: never expose that unauthenticated.
-    problem = "--cluster-host " + opts.cluster.host
-              + " is not loopback: nodes there would be unauthenticated; use TLS"
-                " (--cluster-tls-cert/-key/-ca) or pass --cluster-insecure if that network is"
-                " trusted";
-    return std::nullopt;
+    return "--cluster-host " + c.host
+           + " is not loopback: nodes there would be unauthenticated; use TLS"
+             " (--cluster-tls-cert/-key/-ca) or pass --cluster-insecure if that network is"
+             " trusted";
   }
-  if (!opts.cluster.peers.empty() && opts.cluster.port == 0) {
-    problem = "--peer needs --cluster-port";
-    return std::nullopt;
-  }
-  if (trusted && !events_set)
+  if (!c.peers.empty() && c.port == 0)
+    return "--peer needs --cluster-port";
+  if (was_given("--trusted-clients") && !was_given("--max-events-per-second"))
     opts.http.max_events_per_second = 0;
   if (opts.conformance) {
     // Exactly what the official suites expect (see shared/CONFORMANCE.md).
     opts.http.engineio_echo = true;
-    if (!ping_interval_set)
+    if (!was_given("--ping-interval"))
       opts.http.ping_interval_ms = 300;
-    if (!ping_timeout_set)
+    if (!was_given("--ping-timeout"))
       opts.http.ping_timeout_ms = 200;
     opts.namespaces.push_back("/custom");
-    if (!emit_set)
+    if (!was_given("--allow-emit") && !was_given("--trusted-clients"))
       opts.policy.emit = app::client_policy::emit_scope::any;
   }
+  return {};
+}
+
+} // namespace
+
+const std::vector<option_spec>& option_table() {
+  static const std::vector<option_spec> table = make_table();
+  return table;
+}
+
+std::string usage() {
+  // Help starts in this column; an option too wide for it has its help on the next line.
+  constexpr std::size_t help_column = 25;
+  std::string out = "usage: atrium [options]\n"
+                    "\n"
+                    "Runs a Socket.IO v5 (Engine.IO v4) server whose application is the rooms "
+                    "app:\n"
+                    "clients join/leave rooms and broadcast to them (see README.md).\n"
+                    "\n";
+  options defaults;
+  for (auto& o : option_table()) {
+    std::string left = "  ";
+    if (!o.alias.empty())
+      left.append(o.alias).append(", ");
+    left += o.name;
+    if (!std::holds_alternative<spec::flag>(o.target))
+      left.append(" ").append(o.metavar);
+    out += left;
+    if (left.size() + 2 <= help_column)
+      out.append(help_column - left.size(), ' ');
+    else
+      out.append("\n").append(help_column, ' ');
+    for (char ch : help_text(o, defaults)) {
+      out += ch;
+      if (ch == '\n')
+        out.append(help_column, ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::optional<options> parse(int argc, char** argv, std::string& problem) {
+  options opts;
+  // Whoever asks for help gets it, wherever they ask and whatever else the line holds.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view arg{argv[i]}; arg == "--help" || arg == "-h") {
+      opts.help = true;
+      return opts;
+    }
+  }
+  std::vector<std::string_view> given;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg{argv[i]};
+    std::optional<std::string_view> value;
+    if (auto eq = arg.find('='); arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    auto* o = find(arg);
+    if (!o) {
+      problem = "unknown option " + std::string{arg};
+      return std::nullopt;
+    }
+    if (!value && !std::holds_alternative<spec::flag>(o->target) && i + 1 < argc)
+      value = argv[++i];
+    if (problem = apply(*o, value, opts); !problem.empty())
+      return std::nullopt;
+    given.push_back(o->name);
+  }
+  if (problem = finish(opts, given); !problem.empty())
+    return std::nullopt;
   return opts;
 }
 

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "actors/cluster_node.hpp"
@@ -22,9 +26,56 @@ struct options {
   bool help = false;
 };
 
-/// Parses the command line; on a bad option returns nullopt and sets `problem`.
+/// Parses the command line; on a bad option returns nullopt and sets `problem` (one line that
+/// names the option). `-h` or `--help` anywhere gives `help` and nothing else is looked at.
 std::optional<options> parse(int argc, char** argv, std::string& problem);
 
-const char* usage();
+/// The --help text, written from `option_table()`.
+std::string usage();
+
+/// One option of the command line: what it sets and how --help shows it. The parser and
+/// usage() both read nothing but this, so the help cannot list an option the parser does not
+/// take, or show one that takes a value as one that does not.
+struct option_spec {
+  /// Takes no value.
+  struct flag {
+    void (*set)(options&);
+  };
+  /// A decimal number from `min` to `max` (protocol::parse_decimal).
+  template <class T>
+  struct number {
+    T& (*field)(options&);
+    T min;
+    T max;
+  };
+  /// Any text but the empty one.
+  struct text {
+    std::string& (*field)(options&);
+  };
+  /// Repeatable: each value is appended. `admit` may rewrite the value, or refuse it with what
+  /// it should have been ("HOST:PORT").
+  struct list {
+    std::vector<std::string>& (*field)(options&);
+    const char* (*admit)(std::string& value);
+  };
+  /// One of a few words, `expected` spelling them out for the error ("batch or normal").
+  struct choice {
+    bool (*set)(options&, std::string_view word);
+    std::string_view expected;
+  };
+  using kind = std::variant<flag, number<std::uint16_t>, number<unsigned>, number<std::size_t>,
+                            number<double>, text, list, choice>;
+
+  std::string_view name;    // "--port"
+  std::string_view alias;   // "-h", or empty
+  std::string_view metavar; // what --help shows for the value ("N"); empty for a flag
+  kind target;
+  /// Lines joined by '\n'. In a number's or a text's help, `{default}` is the value the
+  /// option has when it is not given, read off `options{}`, and `{min}`/`{max}` its bounds.
+  std::string_view help;
+};
+
+/// Every option, in the order --help lists them.
+const std::vector<option_spec>& option_table();
 
 } // namespace atrium::cli

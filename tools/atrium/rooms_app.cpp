@@ -160,8 +160,9 @@ void on_join(event& ev, const client_policy& policy) {
     return;
   }
   auto reply = ev.take_ack();
-  s.fetch_sockets(s.namespace_().to(maybe_ids), std::chrono::seconds(2),
-                  [&s, rooms, maybe_ids, reply](const socket_infos& found) {
+  s.namespace_().to(maybe_ids).fetch_sockets(
+                  std::chrono::seconds(2),
+                  [&s, rooms, maybe_ids, reply](const remote_sockets& found) {
                     for (auto& info : found)
                       if (std::find(maybe_ids.begin(), maybe_ids.end(), info.id)
                           != maybe_ids.end()) {
@@ -250,7 +251,8 @@ const rapidjson::Value& spec_of(event& ev) {
 std::chrono::milliseconds timeout_of(const rapidjson::Value& spec) {
   constexpr unsigned longest = 60'000;
   auto t = member(spec, "timeout");
-  return std::chrono::milliseconds{t && t->IsUint() ? std::min(t->GetUint(), longest) : 5000};
+  // At least 1 ms: a broadcast with acks needs a timeout.
+  return std::chrono::milliseconds{t && t->IsUint() ? std::clamp(t->GetUint(), 1u, longest) : 5000};
 }
 
 void on_fetch_sockets(event& ev) {
@@ -262,7 +264,7 @@ void on_fetch_sockets(event& ev) {
     return;
   }
   auto reply = ev.take_ack();
-  ev.socket().fetch_sockets(*selection, timeout_of(spec), [reply](const socket_infos& found) {
+  selection->fetch_sockets(timeout_of(spec), [reply](const remote_sockets& found) {
     auto sorted = found;
     std::sort(sorted.begin(), sorted.end(),
               [](auto& a, auto& b) { return a.id < b.id; });
@@ -344,10 +346,11 @@ void on_emit_with_ack(event& ev, const client_policy& policy) {
   if (self_v && self_v->IsFalse())
     *selection = selection->except(ev.socket().id());
   auto reply = ev.take_ack();
-  ev.socket().broadcast_with_ack(
-    *selection, event_name,
-    args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]", ev.attachments()),
-    timeout_of(spec), [reply](gathered_replies& r) { reply(replies_json(r)); });
+  selection->timeout(timeout_of(spec))
+    .emit_with_ack(
+      event_name,
+      args::from_json_array(args_v ? protocol::to_json(*args_v) : "[]", ev.attachments()),
+      [reply](gathered_replies& r) { reply(replies_json(r)); });
 }
 
 void on_server_side_emit(event& ev) {

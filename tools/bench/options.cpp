@@ -1,14 +1,13 @@
 #include "tools/bench/options.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string_view>
 
 #include <boost/asio/ip/address.hpp>
+
+#include "protocol/decimal.hpp"
 
 namespace atrium::bench {
 
@@ -48,43 +47,35 @@ std::optional<server_url> parse_url(const std::string& text) {
   if (url.host.empty())
     return std::nullopt;
   if (!port_text.empty() || rest.find(':') != std::string_view::npos) {
-    std::string digits{port_text};
-    char* end = nullptr;
-    errno = 0;
-    auto port = std::strtoul(digits.c_str(), &end, 10);
-    if (digits.empty() || *end != '\0' || errno != 0 || port == 0 || port > 65535)
+    auto port = protocol::parse_decimal<std::uint16_t>(port_text);
+    if (!port || *port == 0)
       return std::nullopt;
-    url.port = static_cast<std::uint16_t>(port);
+    url.port = *port;
   }
   return url;
 }
 
 bool parse_u64(const std::string& text, std::uint64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  auto v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || text.front() == '-')
+  auto v = protocol::parse_decimal<std::uint64_t>(text);
+  if (!v)
     return false;
-  out = v;
+  out = *v;
   return true;
 }
 
 bool parse_count(const std::string& text, std::uint32_t min, std::uint32_t& out) {
-  std::uint64_t v = 0;
-  if (!parse_u64(text, v) || v < min || v > std::numeric_limits<std::uint32_t>::max())
+  auto v = protocol::parse_decimal<std::uint32_t>(text);
+  if (!v || *v < min)
     return false;
-  out = static_cast<std::uint32_t>(v);
+  out = *v;
   return true;
 }
 
 bool parse_number(const std::string& text, bool zero_allowed, double& out) {
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0
-      || (v == 0 && !zero_allowed))
+  auto v = protocol::parse_decimal<double>(text);
+  if (!v || *v < 0 || (*v == 0 && !zero_allowed))
     return false;
-  out = v;
+  out = *v;
   return true;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "protocol/decimal.hpp"
 #include "tools/client/client.hpp"
 
 namespace atrium::scenario {
@@ -167,7 +168,13 @@ live_engine::process live_engine::spawn(const std::vector<std::string>& flags,
   ::close(out[0]); // atrium prints nothing more on stdout, and ignores SIGPIPE
   process result;
   result.pid = pid;
-  result.port = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+  auto printed_port = protocol::parse_decimal<std::uint16_t>(m[1].str());
+  if (!printed_port) {
+    ::kill(pid, SIGKILL);
+    wait_exit(pid, stop_timeout);
+    throw engine_error("atrium (" + binary_ + ") printed a port that is none: " + seen);
+  }
+  result.port = *printed_port;
   result.flags = flags;
   return result;
 }

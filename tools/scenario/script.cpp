@@ -8,6 +8,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "protocol/decimal.hpp"
+
 namespace atrium::scenario {
 
 namespace {
@@ -629,12 +631,11 @@ bool parse_expect_peers(line_parser& p, step_body& out) {
   word count;
   if (!p.take(count, "the number of peer nodes", "the node name"))
     return false;
-  auto digits = count.text.find_first_not_of("0123456789") == std::string::npos
-                && !count.text.empty() && count.text.size() < 6;
-  if (!digits)
+  auto number = protocol::parse_decimal<std::uint32_t>(count.text);
+  if (!number)
     return p.fail("expected the number of peer nodes after the node name, got "
                   + quote(count.text));
-  ep.count = static_cast<std::uint32_t>(std::stoul(count.text));
+  ep.count = *number;
   if (!p.finish("the number of peer nodes"))
     return false;
   out = std::move(ep);

@@ -1,0 +1,109 @@
+#define CAF_SUITE api_shape
+
+// The parts of the public API shaped after Socket.IO's server API that need a real actor
+// system: asynchronous middleware, socket.data, and the remote sockets fetch_sockets returns.
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/test/unit_test.hpp>
+
+#include "actors/server_core.hpp"
+#include "atrium/atrium.hpp"
+#include "tests/actors/live_connection.hpp"
+
+using namespace atrium;
+using atrium::test::handoff;
+using atrium::test::waiting_connection;
+
+namespace {
+
+server_options two_threads() {
+  server_options opts;
+  opts.threads = 2;
+  return opts;
+}
+
+socket_endpoint_ptr connect(server& io, const std::shared_ptr<waiting_connection>& conn,
+                            std::string auth = "{}") {
+  auto hs = std::make_shared<handshake>();
+  hs->auth = auth;
+  return server_access::core(io)->connect("/", conn, hs, std::move(auth));
+}
+
+} // namespace
+
+CAF_TEST(an asynchronous middleware decides later from another thread and sets the data) {
+  server io{two_threads()};
+  std::mutex mtx;
+  std::vector<std::thread> lookups; // a database look-up, say
+  std::vector<std::string> order;
+  io.use([&](connect_request request) {
+    std::lock_guard<std::mutex> guard{mtx};
+    order.push_back("async");
+    lookups.emplace_back([request] {
+      if (request.handshake().auth.find("deny") != std::string::npos) {
+        request.refuse({"denied", R"({"retry":false})"});
+        return;
+      }
+      request.set_data(raw_json{R"({"user":"ann"})"});
+      request.accept();
+    });
+  });
+  io.use([&](const handshake&) -> std::optional<connect_refusal> {
+    std::lock_guard<std::mutex> guard{mtx};
+    order.push_back("sync after it");
+    return std::nullopt;
+  });
+  io.on_connection([](socket& s) { s.emit("hello", {raw_json{s.data()}}); });
+
+  auto admitted = std::make_shared<waiting_connection>();
+  auto denied = std::make_shared<waiting_connection>();
+  auto e1 = connect(io, admitted);
+  auto e2 = connect(io, denied, R"({"deny":true})");
+  CAF_REQUIRE(e1 && e2);
+  CAF_CHECK(admitted->wait_for(R"(42["hello",{"user":"ann"}])"));
+  CAF_CHECK(denied->wait_for(R"(44{"message":"denied","data":{"retry":false}})"));
+  CAF_CHECK(denied->wait_released());
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    for (auto& t : lookups)
+      t.join();
+    // The synchronous one ran only for the client the asynchronous one let in.
+    CAF_CHECK_EQUAL(order, (std::vector<std::string>{"async", "async", "sync after it"}));
+  }
+  std::lock_guard<std::mutex> guard{denied->mtx};
+  for (auto& text : denied->texts)
+    CAF_CHECK(text.rfind("40", 0) != 0); // never connected
+}
+
+CAF_TEST(fetch_sockets returns remote sockets with their data that can be reached) {
+  server io{two_threads()};
+  io.on_connection([](socket& s) {
+    s.set_data(raw_json{R"({"role":"editor"})"});
+    s.join("a");
+    s.emit("ready");
+  });
+  auto conn = std::make_shared<waiting_connection>();
+  auto ep = connect(io, conn);
+  CAF_REQUIRE(ep);
+  CAF_REQUIRE(conn->wait_for(R"(42["ready"])"));
+
+  handoff<remote_sockets> found;
+  io.to("a").fetch_sockets(std::chrono::seconds(1), [&](const remote_sockets& s) { found.put(s); });
+  auto sockets = found.take();
+  CAF_REQUIRE(sockets && sockets->size() == 1u);
+  auto& remote = sockets->front();
+  CAF_CHECK_EQUAL(remote.data, R"({"role":"editor"})");
+  remote.join("b");
+  remote.emit("direct", {1});
+  CAF_CHECK(conn->wait_for(R"(42["direct",1])"));
+  auto rooms = io.of("/").rooms();
+  CAF_CHECK_EQUAL(rooms.count("b"), 1u);
+  remote.leave("b");
+  remote.disconnect();
+  CAF_CHECK(conn->wait_for("41"));
+  CAF_CHECK(io.of("/").sids().empty());
+}
