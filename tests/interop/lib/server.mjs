@@ -64,7 +64,18 @@ export async function startServer({ namespaces = [], conformance = false, extraA
     args = conformance ? [...flags, "--conformance"] : flags;
     if (trusted && !conformance) args.push("--trusted-clients");
   }
+  return startProcess(command, args);
+}
 
+/** The directory of the atrium binary under test, where the other programs of its build are. */
+export const BIN_DIR = dirname(ATRIUM_BIN);
+
+/**
+ * Starts any server program that prints "listening on http://HOST:PORT" once it listens (the
+ * examples in tools/examples, say). Resolves to what startServer resolves to.
+ */
+export async function startProcess(command, args) {
+  if (!existsSync(command)) throw new Error(`${command} not found: build it first`);
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   let out = "";
