@@ -43,7 +43,9 @@ esac
 
 cmake -S . -B "$dir" -DATRIUM_SANITIZE="$mode" -DCMAKE_BUILD_TYPE=None \
       -DCMAKE_CXX_FLAGS="$flags" -DBUILD_TESTING=ON "${configure[@]}" >/dev/null
-cmake --build "$dir" -j"$(nproc)" --target "${unit_tests[@]}" atrium
+# The examples too: tests/interop/examples.test.mjs starts them from the same bin/ as atrium.
+cmake --build "$dir" -j"$(nproc)" --target "${unit_tests[@]}" atrium atrium-chat-example \
+      atrium-notifications-example
 
 # Reports go to files, one per process, so that the servers' reports are seen too: the interop
 # tests start and stop servers of their own and never look at their stderr.
