@@ -20,20 +20,6 @@ struct connect_request::state {
   std::optional<std::string> data;
 };
 
-namespace {
-
-/// Runs `f` on the socket's state in its actor: at once inside it, else through its mailbox.
-template <class F>
-void at_socket(const socket_home& home, F f) {
-  if (home.running_here()) {
-    f(*home.state);
-    return;
-  }
-  home.run(task{[st = home.state, f] { f(*st); }});
-}
-
-} // namespace
-
 connect_request connect_request_for(socket_state& st, std::size_t next) {
   auto request = std::make_shared<connect_request::state>();
   request->home = st.home();
@@ -61,7 +47,7 @@ void connect_request::accept() const {
     std::lock_guard<std::mutex> guard{st_->mtx};
     data = std::move(st_->data);
   }
-  at_socket(*st_->home, [data = std::move(data), next = st_->next](socket_state& sock) {
+  st_->home->call([data = std::move(data), next = st_->next](socket_state& sock) {
     if (data)
       sock.data = std::make_shared<const std::string>(*data);
     sock.run_middlewares(next);
@@ -71,7 +57,7 @@ void connect_request::accept() const {
 void connect_request::refuse(connect_refusal why) const {
   if (st_->decided.exchange(true))
     return;
-  at_socket(*st_->home, [why = std::move(why)](socket_state& sock) { sock.refuse_connect(why); });
+  st_->home->call([why = std::move(why)](socket_state& sock) { sock.refuse_connect(why); });
 }
 
 } // namespace atrium

@@ -14,8 +14,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "actors/namespace_core.hpp"
 #include "actors/boundary/socket_endpoint.hpp"
+#include "actors/namespace_core.hpp"
 #include "atrium/server.hpp"
 
 namespace atrium {

@@ -287,14 +287,9 @@ responder event::take_ack() {
 void responder::operator()(const args& a) const {
   if (!st_ || st_->answered.exchange(true))
     return;
-  auto& home = *st_->home;
   // In the socket's own handler the ack leaves at once, in order with what the handler sends
   // next; from anywhere else it goes through the socket's mailbox.
-  if (home.running_here()) {
-    home.state->facade.send_ack(st_->id, a);
-    return;
-  }
-  home.run(task{[st = home.state, id = st_->id, a] { st->facade.send_ack(id, a); }});
+  st_->home->call([id = st_->id, a](socket_state& st) { st.facade.send_ack(id, a); });
 }
 
 } // namespace atrium

@@ -20,6 +20,16 @@ struct socket_home {
   bool running_here() const noexcept;
   /// Runs `f` in the socket's actor as one of its handlers; when the socket has ended, never.
   void run(task f) const;
+  /// Calls `f(state)` as one of the socket's handlers: at once when already inside one (in
+  /// order with what that handler does next), else as run() does.
+  template <class F>
+  void call(F f) const {
+    if (running_here()) {
+      f(*state);
+      return;
+    }
+    run(task{[st = state, f = std::move(f)] { f(*st); }});
+  }
 };
 
 } // namespace atrium

@@ -18,21 +18,12 @@
 #include "tests/actors/live_connection.hpp"
 
 using namespace atrium;
+using atrium::test::connect;
 using atrium::test::handoff;
+using atrium::test::two_threads;
 using atrium::test::waiting_connection;
 
 namespace {
-
-server_options two_threads() {
-  server_options opts;
-  opts.threads = 2;
-  return opts;
-}
-
-socket_endpoint_ptr connect(server& io, const std::shared_ptr<waiting_connection>& conn,
-                            const std::string& nsp = "/") {
-  return server_access::core(io)->connect(nsp, conn, std::make_shared<handshake>(), "{}");
-}
 
 sio::packet event_packet(std::string data, std::optional<std::uint64_t> id = {}) {
   sio::packet p;

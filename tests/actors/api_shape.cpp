@@ -16,25 +16,10 @@
 #include "tests/actors/live_connection.hpp"
 
 using namespace atrium;
+using atrium::test::connect;
 using atrium::test::handoff;
+using atrium::test::two_threads;
 using atrium::test::waiting_connection;
-
-namespace {
-
-server_options two_threads() {
-  server_options opts;
-  opts.threads = 2;
-  return opts;
-}
-
-socket_endpoint_ptr connect(server& io, const std::shared_ptr<waiting_connection>& conn,
-                            std::string auth = "{}") {
-  auto hs = std::make_shared<handshake>();
-  hs->auth = auth;
-  return server_access::core(io)->connect("/", conn, hs, std::move(auth));
-}
-
-} // namespace
 
 CAF_TEST(an asynchronous middleware decides later from another thread and sets the data) {
   server io{two_threads()};
@@ -63,7 +48,7 @@ CAF_TEST(an asynchronous middleware decides later from another thread and sets t
   auto admitted = std::make_shared<waiting_connection>();
   auto denied = std::make_shared<waiting_connection>();
   auto e1 = connect(io, admitted);
-  auto e2 = connect(io, denied, R"({"deny":true})");
+  auto e2 = connect(io, denied, "/", R"({"deny":true})");
   CAF_REQUIRE(e1 && e2);
   CAF_CHECK(admitted->wait_for(R"(42["hello",{"user":"ann"}])"));
   CAF_CHECK(denied->wait_for(R"(44{"message":"denied","data":{"retry":false}})"));

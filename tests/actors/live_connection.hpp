@@ -1,7 +1,8 @@
 #pragma once
 
 // A real, multi-threaded actor system seen from a test thread: a connection the actors write
-// to, and a hand-off for callbacks' results, each waited for with a bound.
+// to, a hand-off for callbacks' results (each waited for with a bound), and a way in for
+// clients.
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "actors/boundary/connection.hpp"
+#include "actors/server_core.hpp"
+#include "atrium/server.hpp"
 
 namespace atrium::test {
 
@@ -64,5 +67,20 @@ struct handoff {
     return std::move(value);
   }
 };
+
+/// A server on two scheduler threads: handlers and supervisors really run in parallel.
+inline server_options two_threads() {
+  server_options opts;
+  opts.threads = 2;
+  return opts;
+}
+
+/// A client connecting to `nsp` of `io` with `auth` as its CONNECT payload, as net/ would.
+inline socket_endpoint_ptr connect(server& io, const std::shared_ptr<waiting_connection>& conn,
+                                   const std::string& nsp = "/", std::string auth = "{}") {
+  auto hs = std::make_shared<handshake>();
+  hs->auth = auth;
+  return server_access::core(io)->connect(nsp, conn, std::move(hs), std::move(auth));
+}
 
 } // namespace atrium::test

@@ -17,6 +17,7 @@
 #include "tests/actors/live_connection.hpp"
 
 using namespace atrium;
+using atrium::test::connect;
 using atrium::test::handoff;
 using atrium::test::waiting_connection;
 
@@ -30,10 +31,10 @@ CAF_TEST(an application drives sockets through the public API) {
   });
   auto c1 = std::make_shared<waiting_connection>();
   auto c2 = std::make_shared<waiting_connection>();
-  auto e1 = server_access::core(io)->connect("/", c1, std::make_shared<handshake>(), "{}");
-  auto e2 = server_access::core(io)->connect("/", c2, std::make_shared<handshake>(), "{}");
+  auto e1 = connect(io, c1);
+  auto e2 = connect(io, c2);
   CAF_REQUIRE(e1 && e2);
-  CAF_CHECK(server_access::core(io)->connect("/nowhere", c1, std::make_shared<handshake>(), "{}") == nullptr);
+  CAF_CHECK(connect(io, c1, "/nowhere") == nullptr);
   CAF_REQUIRE(c1->wait_for(R"(42["joined"])"));
   CAF_REQUIRE(c2->wait_for(R"(42["joined"])"));
 
@@ -87,8 +88,8 @@ CAF_TEST(cluster-wide operations work from outside any actor on a lone node) {
   io.of("/").on_connection([](socket& s) { s.join("a"); s.emit("ready"); });
   auto c1 = std::make_shared<waiting_connection>();
   auto c2 = std::make_shared<waiting_connection>();
-  auto e1 = server_access::core(io)->connect("/", c1, std::make_shared<handshake>(), "{}");
-  auto e2 = server_access::core(io)->connect("/", c2, std::make_shared<handshake>(), "{}");
+  auto e1 = connect(io, c1);
+  auto e2 = connect(io, c2);
   CAF_REQUIRE(c1->wait_for(R"(42["ready"])") && c2->wait_for(R"(42["ready"])"));
 
   handoff<remote_sockets> found;

@@ -18,12 +18,15 @@
 
 #include "net/engine_session.hpp"
 #include "net/polling.hpp"
+#include "tests/net/poll_probe.hpp"
 #include "net/session_registry.hpp"
 #include "net/write_gatherer.hpp"
 
 using namespace atrium;
 using namespace atrium::net;
 namespace asio = boost::asio;
+using atrium::net::test::recording_poll;
+using atrium::net::test::text;
 
 using batches = std::vector<std::vector<std::string>>;
 
@@ -61,32 +64,6 @@ struct recording_link final : ws_link {
     return writes;
   }
 };
-
-/// One polling request: remembers its answer.
-struct recording_poll final : poll_responder {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::optional<std::string> body;
-
-  void respond(unsigned, std::string b) override {
-    {
-      std::lock_guard<std::mutex> guard{mtx};
-      body = std::move(b);
-    }
-    cv.notify_all();
-  }
-  std::optional<std::string> wait(std::chrono::milliseconds bound) {
-    std::unique_lock<std::mutex> guard{mtx};
-    cv.wait_for(guard, bound, [&] { return body.has_value(); });
-    return body;
-  }
-};
-
-packet_ptr text(const std::string& t) {
-  auto p = std::make_shared<encoded_packet>();
-  p->text = t;
-  return p;
-}
 
 struct fixture {
   asio::io_context ioc;

@@ -18,43 +18,20 @@
 
 #include "net/engine_session.hpp"
 #include "net/polling.hpp"
+#include "tests/net/poll_probe.hpp"
 #include "net/session_connection.hpp"
 #include "net/session_registry.hpp"
 
 using namespace atrium;
 using namespace atrium::net;
 namespace asio = boost::asio;
+using atrium::net::test::recording_poll;
+using atrium::net::test::text;
 
 // Composition, not inheritance: the session is reached only through its connection object.
 static_assert(!std::is_base_of_v<connection, engine_session>);
 
 namespace {
-
-/// One polling request: remembers its answer.
-struct recording_poll final : poll_responder {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::optional<std::string> body;
-
-  void respond(unsigned, std::string b) override {
-    {
-      std::lock_guard<std::mutex> guard{mtx};
-      body = std::move(b);
-    }
-    cv.notify_all();
-  }
-  std::optional<std::string> wait() {
-    std::unique_lock<std::mutex> guard{mtx};
-    cv.wait_for(guard, std::chrono::seconds(5), [&] { return body.has_value(); });
-    return body;
-  }
-};
-
-packet_ptr text(const std::string& t) {
-  auto p = std::make_shared<encoded_packet>();
-  p->text = t;
-  return p;
-}
 
 struct fixture {
   asio::io_context ioc;
