@@ -256,6 +256,15 @@ void socket::disconnect(bool close) {
            close ? then_do::release_and_close : then_do::release);
 }
 
+void socket::after(std::chrono::milliseconds delay, std::function<void(socket&)> then) {
+  // The message dies with the actor, so an ended socket's timer costs nothing and runs nothing.
+  st_.self->delayed_send(st_.self, delay, run_atom::value,
+                         task{[st = &st_, then = std::move(then)] {
+                           if (st->connected)
+                             then(st->facade);
+                         }});
+}
+
 event::event(atrium::socket& s, std::string name, payload args,
              std::optional<std::uint64_t> ack_id)
   : payload(std::move(args)), socket_(s), name_(std::move(name)), ack_id_(ack_id) {

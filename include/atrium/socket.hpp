@@ -115,6 +115,10 @@ public:
   /// Leaves the namespace (the client gets DISCONNECT); `close` also closes the connection.
   void disconnect(bool close = false);
 
+  /// Runs `then` in this socket's actor after `delay` (a timer of the socket's own, such as the
+  /// expiry of its credentials), unless the socket has disconnected by then.
+  void after(std::chrono::milliseconds delay, std::function<void(socket&)> then);
+
 private:
   friend struct socket_state; // the socket's actor, the only one that makes it
   friend class event;

@@ -4,6 +4,7 @@
 // system: asynchronous middleware, socket.data, and the remote sockets fetch_sockets returns.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -101,4 +102,38 @@ CAF_TEST(fetch_sockets returns remote sockets with their data that can be reache
   remote.disconnect();
   CAF_CHECK(conn->wait_for("41"));
   CAF_CHECK(io.of("/").sids().empty());
+}
+
+CAF_TEST(a socket timer runs in its actor and never after it disconnected) {
+  server io{two_threads()};
+  std::atomic<int> ran_late{0};
+  io.on_connection([&ran_late](socket& s) {
+    auto& auth = s.handshake().auth;
+    if (auth.find("leave") != std::string::npos) {
+      s.after(std::chrono::milliseconds{20}, [&ran_late](socket&) { ++ran_late; });
+      s.disconnect();
+    } else if (auth.find("witness") != std::string::npos) {
+      // Due well after the leaving socket's timer: once it fired, that one was due too
+      // (CAF's clock dispatches timeouts in the order they are due).
+      s.after(std::chrono::milliseconds{200}, [](socket& later) { later.emit("witnessed"); });
+    } else {
+      s.after(std::chrono::milliseconds{20}, [id = s.id()](socket& later) {
+        later.emit("expired", {later.id() == id ? "same socket" : "another socket"});
+        later.disconnect();
+      });
+    }
+  });
+  auto timed = std::make_shared<waiting_connection>();
+  auto leaving = std::make_shared<waiting_connection>();
+  auto witness = std::make_shared<waiting_connection>();
+  auto e1 = connect(io, timed);
+  auto e2 = connect(io, leaving, "/", R"({"leave":true})");
+  CAF_REQUIRE(e1 && e2);
+  auto e3 = connect(io, witness, "/", R"({"witness":true})");
+  CAF_REQUIRE(e3);
+  CAF_CHECK(timed->wait_for(R"(42["expired","same socket"])"));
+  CAF_CHECK(timed->wait_for("41"));
+  CAF_CHECK(leaving->wait_for("41"));
+  CAF_CHECK(witness->wait_for(R"(42["witnessed"])"));
+  CAF_CHECK_EQUAL(ran_late.load(), 0);
 }
