@@ -256,6 +256,13 @@ void socket::disconnect(bool close) {
            close ? then_do::release_and_close : then_do::release);
 }
 
+void socket::close_connection() {
+  if (!st_.connected)
+    return;
+  st_.close(disconnect_reason::forced_close);
+  st_.send(nullptr, then_do::release_and_close); // after what was sent so far
+}
+
 void socket::after(std::chrono::milliseconds delay, std::function<void(socket&)> then) {
   // The message dies with the actor, so an ended socket's timer costs nothing and runs nothing.
   st_.self->delayed_send(st_.self, delay, run_atom::value,

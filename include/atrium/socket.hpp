@@ -114,6 +114,10 @@ public:
 
   /// Leaves the namespace (the client gets DISCONNECT); `close` also closes the connection.
   void disconnect(bool close = false);
+  /// Closes the connection without a DISCONNECT (the socket's reason: `forced close`), as if
+  /// it were lost: the official client reconnects by itself and asks its `auth` callback
+  /// again, which disconnect() would stop it from doing. Every socket of that connection ends.
+  void close_connection();
 
   /// Runs `then` in this socket's actor after `delay` (a timer of the socket's own, such as the
   /// expiry of its credentials), unless the socket has disconnected by then.

@@ -137,3 +137,24 @@ CAF_TEST(a socket timer runs in its actor and never after it disconnected) {
   CAF_CHECK(witness->wait_for(R"(42["witnessed"])"));
   CAF_CHECK_EQUAL(ran_late.load(), 0);
 }
+
+CAF_TEST(close_connection ends the socket without a DISCONNECT so that clients reconnect) {
+  server io{two_threads()};
+  handoff<std::string> reason;
+  io.on_connection([&reason](socket& s) {
+    s.on_disconnect([&reason](disconnect_reason why) { reason.put(to_string(why)); });
+    s.emit("bye");
+    s.close_connection();
+    s.emit("after the close");
+  });
+  auto conn = std::make_shared<waiting_connection>();
+  auto endpoint = connect(io, conn);
+  CAF_REQUIRE(endpoint);
+  CAF_CHECK(conn->wait_closed());
+  CAF_CHECK(conn->wait_released());
+  CAF_CHECK_EQUAL(reason.take().value_or("none"), "forced close");
+  std::lock_guard<std::mutex> guard{conn->mtx};
+  CAF_CHECK_EQUAL(conn->texts.back(), R"(42["bye"])");
+  for (auto& text : conn->texts)
+    CAF_CHECK(text.rfind("41", 0) != 0);
+}

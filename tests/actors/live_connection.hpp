@@ -24,6 +24,7 @@ struct waiting_connection final : connection {
   std::condition_variable cv;
   std::vector<std::string> texts;
   std::vector<std::string> released;
+  bool closed = false;
 
   void send(packet_ptr packet, urgency) override {
     std::lock_guard<std::mutex> guard{mtx};
@@ -35,13 +36,21 @@ struct waiting_connection final : connection {
     released.push_back(nsp);
     cv.notify_all();
   }
-  void close() override {}
+  void close() override {
+    std::lock_guard<std::mutex> guard{mtx};
+    closed = true;
+    cv.notify_all();
+  }
 
   bool wait_for(const std::string& text) {
     std::unique_lock<std::mutex> guard{mtx};
     return cv.wait_for(guard, std::chrono::seconds(5), [&] {
       return std::find(texts.begin(), texts.end(), text) != texts.end();
     });
+  }
+  bool wait_closed() {
+    std::unique_lock<std::mutex> guard{mtx};
+    return cv.wait_for(guard, std::chrono::seconds(5), [&] { return closed; });
   }
   bool wait_released() {
     std::unique_lock<std::mutex> guard{mtx};
