@@ -282,3 +282,38 @@ CAF_TEST(the usage text shows the defaults the parser has) {
   CAF_CHECK_NOT_EQUAL(text.find("(default 127.0.0.1; any other address"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(text.find("\n  -h, --help             this text\n"), std::string::npos);
 }
+
+CAF_TEST(the back end options) {
+  auto none = accepted({});
+  CAF_CHECK(!none.backend.api.enabled);
+  CAF_CHECK(!none.backend.auth.enabled());
+  CAF_CHECK(!none.backend.webhooks.enabled());
+
+  // The API is never open without a key; port 0 still means "enabled, any free port".
+  CAF_CHECK_EQUAL(problem({"--api-port", "0"}),
+                  "--api-port needs --api-key-file: the API is never open without a key");
+  auto api = accepted({"--api-port", "0", "--api-key-file", "k"});
+  CAF_CHECK(api.backend.api.enabled);
+  CAF_CHECK_EQUAL(api.backend.api.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(problem({"--api-key-file", "k"}), "--api-key-file and --api-host need --api-port");
+
+  CAF_CHECK_NOT_EQUAL(problem({"--auth", "optional"}), "ok");
+  CAF_CHECK_NOT_EQUAL(problem({"--auth", "maybe", "--auth-jwt-secret-file", "s"}), "ok");
+  auto jwt = accepted({"--auth-jwt-secret-file", "s", "--auth", "optional"});
+  CAF_CHECK(jwt.backend.auth.tokens());
+  CAF_CHECK(jwt.backend.auth.optional);
+  CAF_CHECK_EQUAL(jwt.backend.auth.user_room_prefix, "user:");
+  CAF_CHECK_NOT_EQUAL(problem({"--auth-jwt-secret-file", "s", "--connect-hook-url", "http://x/"}),
+                      "ok");
+
+  // The event list: commas or repeats, `*` when none is given.
+  auto hooks = accepted({"--webhook-url", "http://127.0.0.1:1/", "--webhook-events",
+                         "connect,chat", "--webhook-events", "leave"});
+  CAF_CHECK_EQUAL(hooks.backend.webhooks.events,
+                  (std::vector<std::string>{"connect", "chat", "leave"}));
+  CAF_CHECK_EQUAL(accepted({"--webhook-url", "http://h/"}).backend.webhooks.events,
+                  (std::vector<std::string>{"*"}));
+  CAF_CHECK_EQUAL(problem({"--webhook-url", "http://h/", "--webhook-events", "a,,b"}),
+                  "--webhook-events needs comma-separated event names, got 'a,,b'");
+  CAF_CHECK_NOT_EQUAL(problem({"--webhook-events", "connect"}), "ok");
+}

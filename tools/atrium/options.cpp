@@ -33,6 +33,12 @@ const char* as_given(std::string&) {
   return nullptr;
 }
 
+// "connect,chat" stays one value, split after parsing: a list of names without empty ones.
+const char* event_list(std::string& list) {
+  bool empty_name = list.front() == ',' || list.back() == ',' || list.find(",,") != std::string::npos;
+  return empty_name ? "comma-separated event names" : nullptr;
+}
+
 std::vector<option_spec> make_table() {
   return {
     {"--host", "", "ADDR", spec::text{[](options& o) -> auto& { return o.http.host; }},
@@ -180,6 +186,84 @@ std::vector<option_spec> make_table() {
      "clients may do everything (--allow-emit any --allow-admin\n"
      "--max-events-per-second 0): for tests and benchmarks, never on a\n"
      "public network"},
+    {"--auth-jwt-secret-file", "", "FILE",
+     spec::text{[](options& o) -> auto& { return o.backend.auth.jwt_secret_file; }},
+     "clients must present a token (CONNECT auth {token}) signed with\n"
+     "this HMAC secret (HS256, HS384 or HS512)"},
+    {"--auth-jwt-public-key-file", "", "FILE",
+     spec::text{[](options& o) -> auto& { return o.backend.auth.jwt_public_key_file; }},
+     "... or signed with this key's private half (PEM: RSA for RS256,\n"
+     "EC P-256 for ES256); either or both"},
+    {"--auth-jwt-issuer", "", "ISS",
+     spec::text{[](options& o) -> auto& { return o.backend.auth.jwt_issuer; }},
+     "tokens must have this \"iss\""},
+    {"--auth-jwt-audience", "", "AUD",
+     spec::text{[](options& o) -> auto& { return o.backend.auth.jwt_audience; }},
+     "tokens must have this \"aud\""},
+    {"--auth-jwt-leeway", "", "S",
+     number<unsigned>([](options& o) -> auto& { return o.backend.auth.jwt_leeway_s; }, 0, 3600),
+     "seconds of clock skew allowed for exp and nbf (default {default})"},
+    {"--auth", "", "MODE",
+     spec::choice{[](options& o, std::string_view word) {
+                    if (word != "required" && word != "optional")
+                      return false;
+                    o.backend.auth.optional = word == "optional";
+                    return true;
+                  },
+                  "required or optional"},
+     "with a key or a connect hook: required (default) refuses clients\n"
+     "without credentials; optional lets them in anonymously (invalid\n"
+     "credentials are refused either way)"},
+    {"--user-room-prefix", "", "P",
+     spec::text{[](options& o) -> auto& { return o.backend.auth.user_room_prefix; }},
+     "a client whose token has \"sub\" S (or whose hook answer has\n"
+     "\"user\") is in room PS (default {default})"},
+    {"--connect-hook-url", "", "URL",
+     spec::text{[](options& o) -> auto& { return o.backend.auth.connect_hook_url; }},
+     "instead of tokens, POST each CONNECT {namespace, auth, headers,\n"
+     "query, address} to URL (http://), which answers {ok:true, user,\n"
+     "rooms, data} or {ok:false, message}"},
+    {"--connect-hook-timeout-ms", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.backend.auth.connect_hook_timeout_ms; },
+                      1),
+     "a hook that has not answered in time refuses the client\n"
+     "(default {default})"},
+    {"--api-port", "", "N",
+     number<std::uint16_t>([](options& o) -> auto& { return o.backend.api.port; }),
+     "serve the server HTTP API (/v1/...) on port N (0 picks a free one);\n"
+     "needs --api-key-file"},
+    {"--api-host", "", "ADDR", spec::text{[](options& o) -> auto& { return o.backend.api.host; }},
+     "address of the API (default {default})"},
+    {"--api-key-file", "", "FILE",
+     spec::text{[](options& o) -> auto& { return o.backend.api.key_file; }},
+     "every API request needs \"Authorization: Bearer <the file's first line>\""},
+    {"--api-max-body", "", "BYTES",
+     number<std::size_t>([](options& o) -> auto& { return o.backend.api.max_body; }, 1),
+     "largest API request body; larger gets 413 (default {default})"},
+    {"--webhook-url", "", "URL",
+     spec::text{[](options& o) -> auto& { return o.backend.webhooks.url; }},
+     "POST what clients do to URL (http://): {type, namespace, socket,\n"
+     "event, args}; the answer's {ack: [...]} answers an event's ack"},
+    {"--webhook-events", "", "LIST",
+     spec::list{[](options& o) -> auto& { return o.backend.webhooks.events; }, event_list},
+     "comma-separated: connect, disconnect, join, leave, client event\n"
+     "names, or * for all of them (default: *; repeatable)"},
+    {"--webhook-secret-file", "", "FILE",
+     spec::text{[](options& o) -> auto& { return o.backend.webhooks.secret_file; }},
+     "sign each webhook: X-Atrium-Signature: sha256=<hex HMAC-SHA256 of\n"
+     "the body with the file's first line>"},
+    {"--webhook-timeout-ms", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.backend.webhooks.timeout_ms; }, 1),
+     "a webhook unanswered in time has failed; an ack waiting for it gets\n"
+     "{ok:false, error} (default {default})"},
+    {"--webhook-concurrency", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.backend.webhooks.max_in_flight; }, 1),
+     "webhook requests at once (default {default}); one socket's events\n"
+     "are always sent one at a time, in order"},
+    {"--webhook-queue", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.backend.webhooks.max_queued; }, 1),
+     "webhooks waiting to be sent; past it they fail at once and are\n"
+     "counted (default {default})"},
     {"--conformance", "", "", spec::flag{[](options& o) { o.conformance = true; }},
      "the configuration the official Engine.IO/Socket.IO suites expect:\n"
      "/engine.io/ echo, namespaces / and /custom, ping 300/200 ms,\n"
@@ -302,6 +386,33 @@ std::string finish(options& opts, const std::vector<std::string_view>& given) {
   }
   if (!c.peers.empty() && c.port == 0)
     return "--peer needs --cluster-port";
+  auto& b = opts.backend;
+  b.api.enabled = was_given("--api-port");
+  if (b.api.enabled && b.api.key_file.empty())
+    return "--api-port needs --api-key-file: the API is never open without a key";
+  if (!b.api.enabled && (was_given("--api-key-file") || was_given("--api-host")))
+    return "--api-key-file and --api-host need --api-port";
+  if (!b.auth.enabled()
+      && (was_given("--auth") || was_given("--auth-jwt-issuer") || was_given("--auth-jwt-audience")))
+    return "--auth, --auth-jwt-issuer and --auth-jwt-audience need a key"
+           " (--auth-jwt-secret-file, --auth-jwt-public-key-file) or --connect-hook-url";
+  if (b.auth.tokens() && !b.auth.connect_hook_url.empty())
+    return "--connect-hook-url replaces tokens: give either it or a key";
+  if (!b.webhooks.enabled()
+      && (was_given("--webhook-events") || was_given("--webhook-secret-file")))
+    return "--webhook-events and --webhook-secret-file need --webhook-url";
+  {
+    std::vector<std::string> names; // the lists split at their commas
+    for (auto& list : b.webhooks.events)
+      for (std::size_t from = 0;;) {
+        auto comma = list.find(',', from);
+        names.push_back(list.substr(from, comma - from));
+        if (comma == std::string::npos)
+          break;
+        from = comma + 1;
+      }
+    b.webhooks.events = names.empty() ? std::vector<std::string>{"*"} : names;
+  }
   if (was_given("--trusted-clients") && !was_given("--max-events-per-second"))
     opts.http.max_events_per_second = 0;
   if (opts.conformance) {

@@ -10,6 +10,7 @@
 
 #include "actors/cluster_node.hpp"
 #include "atrium/http_server.hpp"
+#include "tools/atrium/backend_options.hpp"
 #include "tools/atrium/client_policy.hpp"
 
 namespace atrium::cli {
@@ -22,6 +23,7 @@ struct options {
   unsigned actor_threads = 0;
   bool batch_scheduling = true; // --worker-scheduling batch|normal
   app::client_policy policy;
+  app::backend_options backend;
   bool conformance = false;
   bool help = false;
 };

@@ -13,6 +13,7 @@
 #include "actors/boundary/random_id.hpp"
 #include "protocol/json.hpp"
 #include "protocol/socketio.hpp"
+#include "tools/atrium/identity.hpp"
 
 namespace atrium::app {
 
@@ -144,7 +145,18 @@ void on_join(event& ev, const client_policy& policy) {
     return;
   }
   auto& s = ev.socket();
-  if (auto why = policy.refuse_join(s, rooms)) {
+  // A token or the connect hook may have granted this socket patterns of its own.
+  auto granted = s.data().empty() ? std::nullopt : identity_of(s.data()).allow_join;
+  if (granted && granted->empty()) {
+    ev.ack(refused("this socket may not join rooms"));
+    return;
+  }
+  std::optional<client_policy> own;
+  if (granted) {
+    own = policy;
+    own->join_patterns = std::move(*granted);
+  }
+  if (auto why = (own ? *own : policy).refuse_join(s, rooms)) {
     ev.ack(refused(*why));
     return;
   }
@@ -406,7 +418,12 @@ event_handler admin_only(const std::shared_ptr<const client_policy>& policy,
 
 } // namespace
 
-void install_rooms_app(namespace_handle nsp, client_policy rules) {
+std::set<std::string> install_rooms_app(namespace_handle nsp, client_policy rules) {
+  std::set<std::string> names; // every event the app answers
+  auto listen = [&](const std::string& name, shared_event_handler handler) {
+    names.insert(name);
+    nsp.on_event(name, std::move(handler));
+  };
   auto watching = std::make_shared<watchers>();
   auto policy = std::make_shared<const client_policy>(std::move(rules));
 
@@ -437,14 +454,14 @@ void install_rooms_app(namespace_handle nsp, client_policy rules) {
   });
 
   // Listeners on the namespace rather than in a connection handler: one copy for all sockets.
-  nsp.on_event("join", [policy](event& ev) { on_join(ev, *policy); });
-  nsp.on_event("leave", on_leave);
-  nsp.on_event("emit", [policy](event& ev) { on_emit(ev, *policy); });
-  nsp.on_event("private message", [policy](event& ev) { on_private_message(ev, *policy); });
-  nsp.on_event("rooms", [](event& ev) {
+  listen("join", [policy](event& ev) { on_join(ev, *policy); });
+  listen("leave", on_leave);
+  listen("emit", [policy](event& ev) { on_emit(ev, *policy); });
+  listen("private message", [policy](event& ev) { on_private_message(ev, *policy); });
+  listen("rooms", [](event& ev) {
     ev.ack(raw_json{json_array(ev.socket().rooms())});
   });
-  nsp.on_event("adapter", admin_only(policy, [](event& ev) {
+  listen("adapter", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     auto& s = ev.socket();
     s.fetch_rooms([&s, reply](const membership_map& rooms) {
@@ -454,32 +471,32 @@ void install_rooms_app(namespace_handle nsp, client_policy rules) {
       });
     });
   }));
-  nsp.on_event("fetch-sockets", admin_only(policy, on_fetch_sockets));
-  nsp.on_event("sockets-join",
+  listen("fetch-sockets", admin_only(policy, on_fetch_sockets));
+  listen("sockets-join",
                admin_only(policy, [](event& ev) { on_sockets_membership(ev, true); }));
-  nsp.on_event("sockets-leave",
+  listen("sockets-leave",
                admin_only(policy, [](event& ev) { on_sockets_membership(ev, false); }));
-  nsp.on_event("disconnect-sockets", admin_only(policy, on_disconnect_sockets));
-  nsp.on_event("emit-with-ack", [policy](event& ev) { on_emit_with_ack(ev, *policy); });
-  nsp.on_event("server-side-emit", admin_only(policy, on_server_side_emit));
-  nsp.on_event("all-rooms", admin_only(policy, [](event& ev) {
+  listen("disconnect-sockets", admin_only(policy, on_disconnect_sockets));
+  listen("emit-with-ack", [policy](event& ev) { on_emit_with_ack(ev, *policy); });
+  listen("server-side-emit", admin_only(policy, on_server_side_emit));
+  listen("all-rooms", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     ev.socket().fetch_all_rooms(timeout_of(spec_of(ev)),
                                 [reply](const std::set<std::string>& rooms) {
                                   reply(json_object{}.raw("rooms", json_array(rooms)).done());
                                 });
   }));
-  nsp.on_event("cluster", admin_only(policy, [](event& ev) {
+  listen("cluster", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     ev.socket().fetch_peers([reply](const std::vector<std::string>& peers) {
       reply(json_object{}.raw("peers", json_array(peers)).done());
     });
   }));
-  nsp.on_event("watch", admin_only(policy, [watching](event& ev) {
+  listen("watch", admin_only(policy, [watching](event& ev) {
     watching->add(ev.socket().id());
     ev.ack(ok());
   }));
-  nsp.on_event("call", [](event& ev) {
+  listen("call", [](event& ev) {
     auto reply = ev.take_ack();
     const rapidjson::Value* spec = ev.size() > 0 ? &ev[0] : nullptr;
     auto name = spec ? member(*spec, "event") : nullptr;
@@ -506,7 +523,7 @@ void install_rooms_app(namespace_handle nsp, client_policy rules) {
         reply(args::from_json_array("[" + result.text + "]", answer->attachments()));
       });
   });
-  nsp.on_event("server-disconnect", [](event& ev) {
+  listen("server-disconnect", [](event& ev) {
     auto close = ev.size() > 0 ? member(ev[0], "close") : nullptr;
     ev.socket().disconnect(close && close->IsTrue());
   });
@@ -522,12 +539,14 @@ void install_rooms_app(namespace_handle nsp, client_policy rules) {
                     .field("reason", to_string(why)).raw("rooms", json_array(s.rooms()))
                     .done());
   });
+  return names;
 }
 
-void install_conformance_app(namespace_handle nsp) {
+std::set<std::string> install_conformance_app(namespace_handle nsp) {
   nsp.on_connection([](socket& s) { s.emit("auth", args{raw_json{s.handshake().auth}}); });
   nsp.on_event("message", [](event& ev) { ev.socket().emit("message-back", ev.to_args()); });
   nsp.on_event("message-with-ack", [](event& ev) { ev.ack(ev.to_args()); });
+  return {"message", "message-with-ack"};
 }
 
 } // namespace atrium::app
