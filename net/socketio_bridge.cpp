@@ -80,6 +80,10 @@ public:
   void closed(disconnect_reason why) override {
     closed_ = true;
     connect_timer_.reset(); // cancels its wait
+    // An unfinished packet's attachments (up to maxPayload each) go now, not when the last
+    // owner of the session lets it go (a timer's wait, a send in flight).
+    collector_.reset();
+    std::vector<std::string>{}.swap(attachments_);
     auto sockets = std::move(sockets_);
     sockets_.clear();
     for (auto& [nsp, joined] : sockets)
