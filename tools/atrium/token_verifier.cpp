@@ -285,7 +285,8 @@ std::variant<token_claims, std::string> token_verifier::verify(std::string_view 
   }
   if (key == nullptr)
     return not_allowed;
-  if (!is_base64url(body) || !is_base64url(sig))
+  // Canonical base64url only: libjwt's decoder would take other spellings of the same bytes.
+  if (!decode_base64url(body) || !decode_base64url(sig))
     return invalid_token;
   openssl_errors_cleared cleared;
   std::string token_text{token}; // libjwt reads up to a NUL
