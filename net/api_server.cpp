@@ -198,8 +198,10 @@ private:
       unread_body_ = true;
       return write(error_response(413, "body too large"));
     }
-    if (ec.category() == http::make_error_code(http::error::bad_method).category())
+    if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
+      unread_body_ = true; // the rest of the garbage may still be coming: linger too
       return write(error_response(400, "bad request"));
+    }
     close(ec, "api read");
   }
 
@@ -225,15 +227,16 @@ private:
       if (!ec)
         self->on_timeout(seq);
     });
-    api_reply reply = [gate = server_.gate, weak = weak_from_this(), token, seq,
-                       strand = strand_](api_response res) {
+    // A reply may outlive the server: it holds nothing of the io_context (no executor, whose
+    // destruction would touch the io_context's services), only the gate and a weak pointer.
+    api_reply reply = [gate = server_.gate, weak = weak_from_this(), token, seq](api_response res) {
       if (!token->claim())
         return;
       std::lock_guard<std::mutex> guard{gate->mtx};
       if (gate->stopped)
         return;
       if (auto self = weak.lock())
-        asio::post(strand, [self, seq, res = std::move(res)]() mutable {
+        asio::post(self->strand_, [self, seq, res = std::move(res)]() mutable {
           self->answer(seq, std::move(res));
         });
     };
@@ -324,7 +327,7 @@ private:
   }
 
   impl& server_;
-  asio::any_io_executor strand_; // the connection's strand, where replies are posted
+  const asio::any_io_executor strand_; // the connection's strand, where replies are posted
   beast::tcp_stream stream_;
   asio::steady_timer timer_;
   const std::chrono::milliseconds timeout_;
@@ -339,7 +342,7 @@ private:
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool head_ = false;
-  bool unread_body_ = false;
+  bool unread_body_ = false; // refused before all of it was read: close with a linger
   bool closed_ = false;
 };
 
