@@ -1,4 +1,6 @@
-// atrium: the Socket.IO server binary. Its application is the rooms app on every namespace.
+// atrium: the Socket.IO server binary. Its application is the rooms app on every namespace,
+// optionally in front of an application's back end (tokens or a connect hook, the server HTTP
+// API, webhooks: README.md, "Atrium in front of your back end").
 
 #include <malloc.h>
 
@@ -6,14 +8,65 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "atrium/http_server.hpp"
 #include "atrium/server.hpp"
+#include "net/api_server.hpp"
+#include "net/http_client.hpp"
+#include "tools/atrium/client_auth.hpp"
+#include "tools/atrium/http_api.hpp"
 #include "tools/atrium/options.hpp"
 #include "tools/atrium/rooms_app.hpp"
+#include "tools/atrium/secret_file.hpp"
+#include "tools/atrium/token_verifier.hpp"
+#include "tools/atrium/webhooks.hpp"
+
+namespace {
+
+/// What the back-end flags need that can fail at start (files, URLs), made before anything
+/// listens, so that a mistake is one line on stderr and exit status 1.
+struct backend {
+  std::shared_ptr<const atrium::app::token_verifier> verifier;
+  std::shared_ptr<atrium::net::http_client> outbound; // the connect hook's and the webhooks'
+  std::unique_ptr<atrium::app::webhooks> hooks;
+  std::string api_key;
+
+  explicit backend(const atrium::app::backend_options& b) {
+    using atrium::net::http_client;
+    if (b.auth.tokens()) {
+      atrium::app::token_rules rules;
+      rules.issuer = b.auth.jwt_issuer;
+      rules.audience = b.auth.jwt_audience;
+      rules.leeway_s = b.auth.jwt_leeway_s;
+      verifier = atrium::app::token_verifier::from_files(b.auth.jwt_secret_file,
+                                                         b.auth.jwt_public_key_file, rules);
+    }
+    for (auto* url : {&b.auth.connect_hook_url, &b.webhooks.url})
+      if (!url->empty())
+        if (auto why = http_client::check_url(*url); !why.empty())
+          throw std::runtime_error(*url + ": " + why);
+    if (!b.auth.connect_hook_url.empty() || b.webhooks.enabled()) {
+      atrium::net::http_client_options client_opts;
+      client_opts.max_in_flight = b.webhooks.max_in_flight;
+      client_opts.max_queued = b.webhooks.max_queued;
+      outbound = std::make_shared<http_client>(client_opts);
+    }
+    if (b.webhooks.enabled()) {
+      std::string secret;
+      if (!b.webhooks.secret_file.empty())
+        secret = atrium::app::read_secret_file(b.webhooks.secret_file, "webhook secret file");
+      hooks = std::make_unique<atrium::app::webhooks>(b.webhooks, std::move(secret), outbound);
+    }
+    if (b.api.enabled)
+      api_key = atrium::app::read_secret_file(b.api.key_file, "API key file");
+  }
+};
+
+} // namespace
 
 int main(int argc, char** argv) {
   // Block the shutdown signals before any thread starts, so every thread inherits the mask and
@@ -36,6 +89,14 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  std::unique_ptr<backend> back;
+  try {
+    back = std::make_unique<backend>(opts->backend);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium: %s\n", e.what());
+    return 1;
+  }
+
   atrium::server_options server_opts;
   server_opts.threads = opts->actor_threads;
   server_opts.batch_scheduling = opts->batch_scheduling;
@@ -49,15 +110,51 @@ int main(int argc, char** argv) {
   }
   auto& io = *server;
   std::string names;
-  // Install each namespace's app once, even if it was named twice.
-  std::set<std::string> installed;
+  std::map<std::string, atrium::namespace_handle> served;
   for (auto& name : opts->namespaces) {
-    if (!installed.insert(name).second)
-      continue;
+    if (served.count(name) > 0)
+      continue; // each namespace's app once, even if it was named twice
+    served.emplace(name, io.of(name));
     names += names.empty() ? name : ", " + name;
-    atrium::app::install_rooms_app(io.of(name), opts->policy);
-    if (opts->conformance)
-      atrium::app::install_conformance_app(io.of(name));
+    auto nsp = io.of(name);
+    // Who a client is comes first, so that the app's handlers see its granted rooms.
+    auto& auth = opts->backend.auth;
+    if (back->verifier)
+      atrium::app::install_token_auth(nsp, back->verifier, auth);
+    else if (!auth.connect_hook_url.empty())
+      atrium::app::install_connect_hook(nsp, back->outbound, auth);
+    auto answered = atrium::app::install_rooms_app(nsp, opts->policy);
+    if (opts->conformance) {
+      auto more = atrium::app::install_conformance_app(nsp);
+      answered.insert(more.begin(), more.end());
+    }
+    if (back->hooks)
+      back->hooks->install(nsp, answered);
+  }
+
+  std::unique_ptr<atrium::app::http_api> api;
+  std::unique_ptr<atrium::net::api_server> api_listener;
+  if (opts->backend.api.enabled) {
+    auto* hooks = back->hooks.get();
+    api = std::make_unique<atrium::app::http_api>(served, back->api_key, [hooks] {
+      return std::string{R"({"webhooks":)"} + (hooks ? hooks->stats_json() : "null") + '}';
+    });
+    atrium::net::api_server_options api_opts;
+    api_opts.host = opts->backend.api.host;
+    api_opts.port = opts->backend.api.port;
+    api_opts.max_body = opts->backend.api.max_body;
+    api_listener = std::make_unique<atrium::net::api_server>(
+      api_opts, [handler = api.get()](atrium::net::api_request request,
+                                      atrium::net::api_reply reply) {
+        handler->handle(std::move(request), std::move(reply));
+      });
+    try {
+      api_listener->start();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "atrium: cannot serve the API on %s:%u: %s\n", api_opts.host.c_str(),
+                   static_cast<unsigned>(api_opts.port), e.what());
+      return 1;
+    }
   }
 
   atrium::net::http_server http{opts->http, io};
@@ -68,6 +165,10 @@ int main(int argc, char** argv) {
                  static_cast<unsigned>(opts->http.port), e.what());
     return 1;
   }
+  // Before the "listening" line, which is what scripts wait for.
+  if (api_listener)
+    std::printf("atrium API on http://%s:%u\n", opts->backend.api.host.c_str(),
+                static_cast<unsigned>(api_listener->port()));
   std::printf("atrium listening on http://%s:%u (namespaces: %s%s)\n", opts->http.host.c_str(),
               static_cast<unsigned>(http.port()), names.c_str(),
               opts->conformance ? "; conformance mode" : "");
@@ -83,6 +184,8 @@ int main(int argc, char** argv) {
   const timespec second{1, 0};
   while (sigtimedwait(&shutdown_signals, nullptr, &second) < 0)
     malloc_trim(0);
+  if (api_listener)
+    api_listener->stop();
   http.stop();
   io.shutdown();
   return 0;
