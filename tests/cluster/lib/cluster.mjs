@@ -28,12 +28,13 @@ const addr = (port) => `${CLUSTER_HOST}:${port}`;
  * port and --peer list; the client port is chosen anew each time.
  */
 export class ClusterNode {
-  constructor(name, { clusterPort, peers = [], namespaces = [] }) {
+  constructor(name, { clusterPort, peers = [], namespaces = [], extraArgs = [] }) {
     this.name = name;
     this.clusterPort = clusterPort;
     this.addr = addr(clusterPort);
     this.peers = peers;
     this.namespaces = namespaces;
+    this.extraArgs = extraArgs;
     this.server = null;
     this.clients = null;
     this.control = null;
@@ -46,7 +47,7 @@ export class ClusterNode {
   async start() {
     assert.equal(this.server, null, `node ${this.name} is already running`);
     this.server = await startClusterNode({ clusterPort: this.clusterPort, peers: this.peers,
-                                           namespaces: this.namespaces });
+                                           namespaces: this.namespaces, extraArgs: this.extraArgs });
     this.starts += 1;
     this.clients = new Clients(this.server.url);
     // A private connection for `cluster` queries; test clients are separate.
@@ -157,7 +158,7 @@ export class ClusterNode {
  * the --peer addresses of node i (default: every node but the first knows the first).
  * Nodes are not started: call startAll or start them one by one.
  */
-export async function makeCluster(count, { namespaces = [], topology } = {}) {
+export async function makeCluster(count, { namespaces = [], topology, extraArgs = [] } = {}) {
   const ports = [];
   while (ports.length < count) {
     const p = await freePort();
@@ -166,7 +167,7 @@ export async function makeCluster(count, { namespaces = [], topology } = {}) {
   const peersOf = topology || ((i) => (i === 0 ? [] : [addr(ports[0])]));
   const nodes = ports.map((clusterPort, i) => new ClusterNode(String.fromCharCode(65 + i), {
     clusterPort, peers: peersOf(i, ports).map((p) => (typeof p === "number" ? addr(p) : p)),
-    namespaces,
+    namespaces, extraArgs,
   }));
   return nodes;
 }

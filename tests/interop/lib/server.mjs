@@ -158,12 +158,13 @@ export function freePort() {
  * strings, one --peer each), namespaces. Resolves to what startServer resolves to, plus
  * clusterPort and args (the cluster flags, to restart the node the same way).
  */
-export async function startClusterNode({ clusterPort, clusterHost, peers = [], namespaces = [] } = {}) {
+export async function startClusterNode({ clusterPort, clusterHost, peers = [], namespaces = [], extraArgs = [] } = {}) {
   if (IS_REFERENCE) throw new Error("the reference server has no cluster mode");
   if (!Number.isInteger(clusterPort)) throw new Error("startClusterNode needs a clusterPort");
   const args = ["--cluster-port", String(clusterPort)];
   if (clusterHost) args.push("--cluster-host", clusterHost);
   for (const peer of peers) args.push("--peer", peer);
+  args.push(...extraArgs);
   const server = await startServer({ namespaces, extraArgs: args });
   return { ...server, clusterPort, args };
 }
