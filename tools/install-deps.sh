@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ libcaf-dev rapidjson-dev libboost-dev libjwt-dev libssl-dev pkg-config)
+packages=(cmake make g++ libcaf-dev rapidjson-dev libboost-dev libjwt-dev libssl-dev pkg-config python3)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # The tests also build libFuzzer targets, which need clang, and a TSan build of CAF from its
