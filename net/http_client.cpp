@@ -301,8 +301,8 @@ struct http_client::impl {
       timer.cancel();
       resolver.cancel();
       socket.close(ignored);
-      parser.reset();
-      request.reset();
+      // The request and the parser stay: a write or read cancelled by the close still works
+      // on them when its handler runs; they go with the job, after the last handler.
       client.complete(shared_from_this(), std::move(r));
     }
   };
@@ -318,7 +318,12 @@ struct http_client::impl {
       threads.emplace_back([this] { ioc.run(); });
   }
 
-  ~impl() {
+  ~impl() { stop(); }
+
+  void stop() {
+    std::lock_guard<std::mutex> once{stop_mtx};
+    if (joined)
+      return;
     std::vector<job_ptr> pending;
     {
       std::lock_guard<std::mutex> guard{mtx};
@@ -335,6 +340,7 @@ struct http_client::impl {
     work.reset();
     for (auto& t : threads)
       t.join();
+    joined = true;
   }
 
   void post(outbound_request req, callback done) {
@@ -347,10 +353,19 @@ struct http_client::impl {
     auto deadline = std::chrono::steady_clock::now() + req.timeout;
     job_ptr start;
     {
-      std::lock_guard<std::mutex> guard{mtx};
+      std::unique_lock<std::mutex> guard{mtx};
       ++posted;
-      if (stopping)
-        bad = "shutting down";
+      if (stopping) {
+        // At once, here: the threads may be gone already (stop()).
+        ++failed;
+        guard.unlock();
+        try {
+          if (done)
+            done(failure("shutting down"));
+        } catch (...) {
+        }
+        return;
+      }
       if (!bad.empty()) {
         ++failed;
         return answer(std::move(done), failure(std::move(bad)));
@@ -463,6 +478,8 @@ struct http_client::impl {
 
   mutable std::mutex mtx;
   bool stopping = false;
+  std::mutex stop_mtx; // one stop() at a time
+  bool joined = false; // under stop_mtx: the threads are gone
   job_list ready;   // may start as soon as a slot frees, in this order
   job_list running; // in flight
   std::unordered_map<std::string, lane_state> lanes;
@@ -473,6 +490,10 @@ struct http_client::impl {
 http_client::http_client(http_client_options opts) : impl_(std::make_unique<impl>(opts)) {}
 
 http_client::~http_client() = default;
+
+void http_client::stop() {
+  impl_->stop();
+}
 
 void http_client::post(outbound_request req, std::function<void(outbound_response)> done) {
   impl_->post(std::move(req), std::move(done));

@@ -68,6 +68,11 @@ public:
   /// are answered "shutting down" too. Must not be called from a callback.
   ~http_client();
 
+  /// What the destructor does, now: for an owner that must see every callback run before it
+  /// tears down what they call into (the actor system), while others still hold the client.
+  /// Afterwards post() answers "shutting down" at once, on the calling thread. Idempotent.
+  void stop();
+
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 

@@ -448,6 +448,24 @@ CAF_TEST(the destructor answers pending requests with shutting down) {
   }
 }
 
+CAF_TEST(stop answers pending requests and later posts at once on the posting thread) {
+  scripted_server srv{{"held"}};
+  answer pending, late;
+  http_client client;
+  client.post(to(srv.port(), "held"), pending.callback());
+  CAF_REQUIRE(srv.wait_arrival("held"));
+  client.stop();
+  CAF_REQUIRE(pending.ready(0ms)); // answered before stop() returned
+  CAF_CHECK_EQUAL(pending.get().error, "shutting down");
+  client.post(to(srv.port(), "after"), late.callback());
+  CAF_REQUIRE(late.ready(0ms)); // no thread is left: answered inside post()
+  CAF_CHECK_EQUAL(late.get().error, "shutting down");
+  client.stop(); // again: nothing happens
+  auto s = client.stats();
+  CAF_CHECK_EQUAL(s.posted, 2u);
+  CAF_CHECK_EQUAL(s.failed, 2u);
+}
+
 CAF_TEST(many requests from many threads are each answered once) {
   scripted_server srv{{}};
   http_client_options o;
