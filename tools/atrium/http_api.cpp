@@ -14,6 +14,7 @@
 #include "protocol/json.hpp"
 #include "protocol/socketio.hpp"
 #include "tools/atrium/identity.hpp"
+#include "tools/atrium/json_text.hpp"
 
 namespace atrium::app {
 
@@ -124,19 +125,6 @@ std::string replies_json(const gathered_replies& r) {
                             : "null";
   }
   return out + "]}";
-}
-
-template <class Strings>
-void append_strings(std::string& out, const Strings& items) {
-  out += '[';
-  bool first = true;
-  for (auto& s : items) {
-    if (!first)
-      out += ',';
-    first = false;
-    protocol::append_json_string(out, s);
-  }
-  out += ']';
 }
 
 struct route {
@@ -264,7 +252,7 @@ void http_api::handle(net::api_request request, net::api_reply reply) const {
           out += R"({"id":)";
           protocol::append_json_string(out, s->id);
           out += R"(,"rooms":)";
-          append_strings(out, s->rooms);
+          append_json_strings(out, s->rooms);
           out += R"(,"node":)";
           protocol::append_json_string(out, s->node);
           out += R"(,"address":)";
@@ -283,7 +271,7 @@ void http_api::handle(net::api_request request, net::api_reply reply) const {
     } else if (target.path == "/v1/rooms") {
       nsp.fetch_all_rooms(std::chrono::seconds{2}, [reply](const std::set<std::string>& rooms) {
         std::string out = R"({"rooms":)";
-        append_strings(out, rooms);
+        append_json_strings(out, rooms);
         reply(json_response(200, out + '}'));
       });
     } else if (target.path == "/v1/server-side-emit") {

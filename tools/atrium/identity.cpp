@@ -1,20 +1,11 @@
 #include "tools/atrium/identity.hpp"
+#include "tools/atrium/json_text.hpp"
 
 #include "protocol/json.hpp"
 
 namespace atrium::app {
 
 namespace {
-
-void append_strings(std::string& out, const std::vector<std::string>& items) {
-  out += '[';
-  for (auto& s : items) {
-    if (out.back() != '[')
-      out += ',';
-    protocol::append_json_string(out, s);
-  }
-  out += ']';
-}
 
 std::vector<std::string> strings_of(const rapidjson::Value& v) {
   std::vector<std::string> out;
@@ -45,11 +36,11 @@ std::string to_socket_data(const identity& id) {
   }
   if (!id.rooms.empty()) {
     member("rooms");
-    append_strings(out, id.rooms);
+    append_json_strings(out, id.rooms);
   }
   if (id.allow_join) {
     member("allow_join");
-    append_strings(out, *id.allow_join);
+    append_json_strings(out, *id.allow_join);
   }
   if (id.expires) {
     member("exp");

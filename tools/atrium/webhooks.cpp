@@ -13,6 +13,7 @@
 #include "protocol/binary_json.hpp"
 #include "protocol/json.hpp"
 #include "tools/atrium/identity.hpp"
+#include "tools/atrium/json_text.hpp"
 
 namespace atrium::app {
 
@@ -33,19 +34,6 @@ std::string hmac_sha256_hex(const std::string& secret, const std::string& body) 
 
 namespace {
 
-template <class Strings>
-void append_strings(std::string& out, const Strings& items) {
-  out += '[';
-  bool first = true;
-  for (auto& s : items) {
-    if (!first)
-      out += ',';
-    first = false;
-    protocol::append_json_string(out, s);
-  }
-  out += ']';
-}
-
 /// `{"type":...,"namespace":...,"socket":{id, user, rooms, data}` — the caller adds the rest
 /// and the closing brace.
 template <class Rooms>
@@ -63,7 +51,7 @@ std::string body_start(std::string_view type, const std::string& nsp, const std:
   else
     protocol::append_json_string(out, who.user);
   out += R"(,"rooms":)";
-  append_strings(out, rooms);
+  append_json_strings(out, rooms);
   out += R"(,"data":)";
   out += who.data_json.empty() ? "null" : who.data_json;
   out += '}';
@@ -139,7 +127,8 @@ struct webhooks::state {
       if (!why.empty()) {
         if (r.delivered)
           refused.fetch_add(1, std::memory_order_relaxed);
-        log_failure(why);
+        if (why != "shutting down") // atrium is stopping: not the back end's failure
+          log_failure(why);
         if (done)
           done(std::nullopt, why);
         return;
