@@ -3,9 +3,9 @@
 // webhooks in order, and other sockets unaffected while the back end hangs.
 
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { IS_REFERENCE, freePort } from "./lib/server.mjs";
-import { emitWithAck, unique } from "./lib/client.mjs";
+import { after, describe, it } from "node:test";
+import { IS_REFERENCE, freePort, startServer } from "./lib/server.mjs";
+import { Clients, emitWithAck, unique } from "./lib/client.mjs";
 import { join, leave } from "./lib/app.mjs";
 import { useServer } from "./lib/fixture.mjs";
 import { api, apiUrl, backend, fileWith, signature } from "./lib/backend.mjs";
@@ -28,6 +28,8 @@ const answering = await backend(async ({ json }) => {
     default: return { body: {} };
   }
 });
+
+after(() => answering.close()); // its hanging requests would keep the test process alive
 
 /** The webhooks the back end got about socket `id`, in arrival order. */
 const about = (id) => answering.requests.filter((r) => r.json && r.json.socket.id === id).map((r) => r.json);
@@ -134,5 +136,24 @@ describe("webhooks to a back end that is down", { skip }, () => {
     const stats = await until(async () => (await api(apiUrl(ctx.server), "GET", "/v1/stats", { key: KEY })).body,
                               (st) => st.webhooks.failed >= 2, "connect and ask failed");
     assert.equal(stats.webhooks.posted, 2, "connect and ask only");
+  });
+});
+
+describe("stopping while the back end hangs", { skip }, () => {
+  it("SIGTERM with a webhook in flight: atrium exits with status 0 on its own", async () => {
+    const server = await startServer({
+      trusted: false, extraArgs: ["--webhook-url", answering.url, "--webhook-timeout-ms", "600000"],
+    });
+    const clients = new Clients(server.url);
+    try {
+      const s = await clients.connect("websocket");
+      s.emit("slow", 1, () => {}); // its ack waits for a back end that never answers
+      await answering.waitFor((r) => r.json && r.json.event === "slow" && r.json.socket.id === s.id, "slow");
+      // stop() sends SIGTERM and only SIGKILLs after a grace period.
+      assert.deepEqual(await server.stop(), { code: 0, signal: null });
+    } finally {
+      await clients.closeAll();
+      await server.stop();
+    }
   });
 });

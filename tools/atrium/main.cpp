@@ -187,6 +187,11 @@ int main(int argc, char** argv) {
   if (api_listener)
     api_listener->stop();
   http.stop();
+  // Every webhook and hook callback runs now, while the actors it answers still exist (the
+  // handlers that hold the client go only with the server). What the clients' last
+  // disconnects posted is answered "shutting down", not delivered.
+  if (back->outbound)
+    back->outbound->stop();
   io.shutdown();
   return 0;
 }
