@@ -258,10 +258,7 @@ void http_api::handle(net::api_request request, net::api_reply reply) const {
           out += R"(,"address":)";
           protocol::append_json_string(out, s->address);
           out += R"(,"user":)";
-          if (who.user.empty())
-            out += "null";
-          else
-            protocol::append_json_string(out, who.user);
+          append_json_string_or_null(out, who.user);
           out += R"(,"data":)";
           out += who.data_json.empty() ? "null" : who.data_json;
           out += '}';

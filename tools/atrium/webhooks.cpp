@@ -46,10 +46,7 @@ std::string body_start(std::string_view type, const std::string& nsp, const std:
   out += R"(,"socket":{"id":)";
   protocol::append_json_string(out, sid);
   out += R"(,"user":)";
-  if (who.user.empty())
-    out += "null";
-  else
-    protocol::append_json_string(out, who.user);
+  append_json_string_or_null(out, who.user);
   out += R"(,"rooms":)";
   append_json_strings(out, rooms);
   out += R"(,"data":)";
