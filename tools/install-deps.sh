@@ -4,12 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ libcaf-dev rapidjson-dev libboost-dev libjwt-dev libssl-dev pkg-config python3)
+packages=(cmake make g++ libcaf-dev rapidjson-dev libboost-dev libjwt-dev libssl-dev libtoml11-dev
+          pkg-config python3)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # The tests also build libFuzzer targets, which need clang, and a TSan build of CAF from its
 # Debian source, which curl fetches (tests/sanitize/tsan-caf.sh).
-[[ "${1:-}" == "--with-node" || "${1:-}" == "--with-bench" ]] && packages+=(clang libclang-rt-14-dev curl)
+# The browser tests drive Debian's chromium (playwright-core, from npm, downloads no browser);
+# the metrics test checks the exposition with promtool, from the prometheus package.
+[[ "${1:-}" == "--with-node" || "${1:-}" == "--with-bench" ]] &&
+  packages+=(clang libclang-rt-14-dev curl chromium prometheus)
 # The comparison benchmarks also run Node's socket.io clustered through Redis.
 [[ "${1:-}" == "--with-bench" ]] && packages+=(redis-server)
 
