@@ -4,8 +4,12 @@
 # any sanitizer report, from a test or from the server, fails the run.
 #
 #   run.sh address   ASan + UBSan, leak detection on (build-sanitize/): the protocol, actor,
-#                    net and option-parser tests, then every interop suite. (Not the client
-#                    tests: their Beast client costs this build a minute and a half to compile.)
+#                    net and option-parser tests, then the interop suites that feed the server
+#                    what it must refuse or parse (limits, attacks, binary, tokens, the API,
+#                    webhooks...). The suites of room semantics (rooms, fanout, order...) are
+#                    TSan's: they add minutes here and no code path the others miss. (Not the
+#                    client tests: their Beast client costs this build a minute and a half to
+#                    compile.)
 #   run.sh thread    TSan (build-tsan/, with libcaf_core built with TSan by tsan-caf.sh): the
 #                    actor and net tests, then the interop suites where many connections and
 #                    actors work at once: there the actors run on CAF's workers and the
@@ -21,7 +25,8 @@ case $mode in
   address)
     dir=build-sanitize
     unit_tests=(protocol_tests actors_tests net_tests atrium_options_tests)
-    default_suites=all
+    default_suites="binary protocol namespaces policy limits abuse attacks slow-consumers auth
+                    http-api webhooks"
     # UBSan's checks make -O1 compile twice as long as -O0 here; the tests don't need the speed.
     flags="-O0 -g1"
     configure=()

@@ -4,16 +4,22 @@
 
 import assert from "node:assert/strict";
 import { createHmac, generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const dir = mkdtempSync(join(tmpdir(), "atrium-backend-"));
+// Made at the first file and removed when the test process exits (the servers that read the
+// files are gone by then: server.mjs kills any left at exit first).
+let dir = null;
 let files = 0;
 
 /** A file holding `text`, for --*-file flags. */
 export function fileWith(text) {
+  if (dir === null) {
+    dir = mkdtempSync(join(tmpdir(), "atrium-backend-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
   const path = join(dir, `f${++files}`);
   writeFileSync(path, text);
   return path;
