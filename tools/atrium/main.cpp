@@ -17,6 +17,7 @@
 #include "atrium/server.hpp"
 #include "net/api_server.hpp"
 #include "net/http_client.hpp"
+#include "tools/atrium/admin_ui.hpp"
 #include "tools/atrium/client_auth.hpp"
 #include "tools/atrium/http_api.hpp"
 #include "tools/atrium/options.hpp"
@@ -132,6 +133,20 @@ int main(int argc, char** argv) {
       back->hooks->install(nsp, answered);
   }
 
+  // Installed on every namespace before the transport starts. No engine counters yet: the
+  // metrics registry will hand them in (atrium::app::engine_stats_source).
+  std::unique_ptr<atrium::app::admin_ui> admin;
+  if (opts->admin.enabled) {
+    try {
+      admin = std::make_unique<atrium::app::admin_ui>(opts->admin, io, served);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "atrium: %s\n", e.what());
+      return 1;
+    }
+    admin->install();
+    names += ", " + opts->admin.namespace_name + " (admin UI)";
+  }
+
   std::unique_ptr<atrium::app::http_api> api;
   std::unique_ptr<atrium::net::api_server> api_listener;
   if (opts->backend.api.enabled) {
@@ -165,6 +180,8 @@ int main(int argc, char** argv) {
                  static_cast<unsigned>(opts->http.port), e.what());
     return 1;
   }
+  if (admin)
+    admin->start();
   // Before the "listening" line, which is what scripts wait for.
   if (api_listener)
     std::printf("atrium API on http://%s:%u\n", opts->backend.api.host.c_str(),
@@ -187,6 +204,8 @@ int main(int argc, char** argv) {
   if (api_listener)
     api_listener->stop();
   http.stop();
+  if (admin)
+    admin->stop();
   // Every webhook and hook callback runs now, while the actors it answers still exist (the
   // handlers that hold the client go only with the server). What the clients' last
   // disconnects posted is answered "shutting down", not delivered.

@@ -264,6 +264,42 @@ std::vector<option_spec> make_table() {
      number<std::size_t>([](options& o) -> auto& { return o.backend.webhooks.max_queued; }, 1),
      "webhooks waiting to be sent; past it they fail at once and are\n"
      "counted (default {default})"},
+    {"--admin-ui", "", "", spec::flag{[](options& o) { o.admin.enabled = true; }},
+     "serve the official Socket.IO Admin UI's server side (@socket.io/admin-ui\n"
+     "0.5) on --admin-namespace; needs --admin-password-hash-file or\n"
+     "--admin-no-auth"},
+    {"--admin-namespace", "", "NAME",
+     spec::text{[](options& o) -> auto& { return o.admin.namespace_name; }},
+     "the Admin UI's namespace (default {default})"},
+    {"--admin-username", "", "NAME",
+     spec::text{[](options& o) -> auto& { return o.admin.username; }},
+     "the Admin UI's login name (default {default})"},
+    // A file, as every other secret: the hash never appears on a command line or in the
+    // configuration's listing.
+    {"--admin-password-hash-file", "", "FILE",
+     spec::text{[](options& o) -> auto& { return o.admin.password_hash_file; }},
+     "the Admin UI's password: the file's first line is its bcrypt hash\n"
+     "($2b$, e.g. from python3's crypt.crypt with METHOD_BLOWFISH)"},
+    {"--admin-no-auth", "", "", spec::flag{[](options& o) { o.admin.no_auth = true; }},
+     "let anyone who reaches the Admin UI's namespace in, without a\n"
+     "password (admin-ui's auth: false)"},
+    {"--admin-read-only", "", "", spec::flag{[](options& o) { o.admin.read_only = true; }},
+     "the Admin UI may look but not act: emit, join, leave and disconnect\n"
+     "are refused"},
+    {"--admin-mode", "", "MODE",
+     spec::choice{[](options& o, std::string_view word) {
+                    if (word != "development" && word != "production")
+                      return false;
+                    o.admin.development = word == "development";
+                    return true;
+                  },
+                  "development or production"},
+     "development (default): the UI also gets every socket and its room\n"
+     "changes as they happen; production: server_stats only"},
+    {"--admin-server-id", "", "ID",
+     spec::text{[](options& o) -> auto& { return o.admin.server_id; }},
+     "this node's name in the Admin UI (default: the host name, and\n"
+     "host name#pid in a cluster)"},
     {"--conformance", "", "", spec::flag{[](options& o) { o.conformance = true; }},
      "the configuration the official Engine.IO/Socket.IO suites expect:\n"
      "/engine.io/ echo, namespaces / and /custom, ping 300/200 ms,\n"
@@ -413,6 +449,19 @@ std::string finish(options& opts, const std::vector<std::string_view>& given) {
       }
     b.webhooks.events = names.empty() ? std::vector<std::string>{"*"} : names;
   }
+  auto& admin = opts.admin;
+  if (!admin.enabled
+      && (was_given("--admin-namespace") || was_given("--admin-username")
+          || was_given("--admin-password-hash-file") || was_given("--admin-no-auth")
+          || was_given("--admin-read-only") || was_given("--admin-mode")
+          || was_given("--admin-server-id")))
+    return "the --admin-* options need --admin-ui";
+  if (admin.enabled && admin.no_auth == !admin.password_hash_file.empty())
+    return admin.no_auth
+             ? "--admin-no-auth and --admin-password-hash-file exclude each other"
+             : "--admin-ui needs --admin-password-hash-file (a bcrypt hash), or --admin-no-auth"
+               " to serve it to anyone who can reach it";
+  add_slash(admin.namespace_name);
   if (was_given("--trusted-clients") && !was_given("--max-events-per-second"))
     opts.http.max_events_per_second = 0;
   if (opts.conformance) {

@@ -10,6 +10,7 @@
 
 #include "actors/cluster_node.hpp"
 #include "atrium/http_server.hpp"
+#include "tools/atrium/admin_ui_options.hpp"
 #include "tools/atrium/backend_options.hpp"
 #include "tools/atrium/client_policy.hpp"
 
@@ -24,6 +25,7 @@ struct options {
   bool batch_scheduling = true; // --worker-scheduling batch|normal
   app::client_policy policy;
   app::backend_options backend;
+  app::admin_ui_options admin;
   bool conformance = false;
   bool help = false;
 };
