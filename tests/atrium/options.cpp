@@ -317,3 +317,36 @@ CAF_TEST(the back end options) {
                   "--webhook-events needs comma-separated event names, got 'a,,b'");
   CAF_CHECK_NOT_EQUAL(problem({"--webhook-events", "connect"}), "ok");
 }
+
+CAF_TEST(the admin UI options) {
+  auto none = accepted({});
+  CAF_CHECK(!none.admin.enabled);
+  CAF_CHECK_EQUAL(none.admin.namespace_name, "/admin");
+  CAF_CHECK(none.admin.development); // admin-ui's default mode
+
+  // Never served without a password unless that is said explicitly.
+  CAF_CHECK_EQUAL(problem({"--admin-ui"}),
+                  "--admin-ui needs --admin-password-hash-file (a bcrypt hash), or --admin-no-auth"
+                  " to serve it to anyone who can reach it");
+  CAF_CHECK_NOT_EQUAL(problem({"--admin-ui", "--admin-no-auth", "--admin-password-hash-file", "f"}),
+                      "ok");
+  auto open = accepted({"--admin-ui", "--admin-no-auth", "--admin-namespace", "ops"});
+  CAF_CHECK(open.admin.no_auth);
+  CAF_CHECK_EQUAL(open.admin.namespace_name, "/ops");
+
+  auto full = accepted({"--admin-ui", "--admin-password-hash-file", "f", "--admin-read-only",
+                        "--admin-mode", "production", "--admin-username", "ops",
+                        "--admin-server-id", "node-1"});
+  CAF_CHECK_EQUAL(full.admin.password_hash_file, "f");
+  CAF_CHECK(full.admin.read_only);
+  CAF_CHECK(!full.admin.development);
+  CAF_CHECK_EQUAL(full.admin.username, "ops");
+  CAF_CHECK_EQUAL(full.admin.server_id, "node-1");
+  CAF_CHECK_EQUAL(problem({"--admin-ui", "--admin-no-auth", "--admin-mode", "test"}),
+                  "--admin-mode needs development or production, got 'test'");
+
+  for (auto* alone : {"--admin-read-only", "--admin-no-auth"})
+    CAF_CHECK_EQUAL(problem({alone}), "the --admin-* options need --admin-ui");
+  CAF_CHECK_EQUAL(problem({"--admin-password-hash-file", "f"}),
+                  "the --admin-* options need --admin-ui");
+}
