@@ -265,9 +265,9 @@ std::vector<option_spec> make_table() {
      "webhooks waiting to be sent; past it they fail at once and are\n"
      "counted (default {default})"},
     {"--admin-ui", "", "", spec::flag{[](options& o) { o.admin.enabled = true; }},
-     "serve the official Socket.IO Admin UI's server side (@socket.io/admin-ui\n"
-     "0.5) on --admin-namespace; needs --admin-password-hash-file or\n"
-     "--admin-no-auth"},
+     "serve the server side of the official Socket.IO Admin UI\n"
+     "(@socket.io/admin-ui 0.5) on --admin-namespace; needs\n"
+     "--admin-password-hash-file or --admin-no-auth"},
     {"--admin-namespace", "", "NAME",
      spec::text{[](options& o) -> auto& { return o.admin.namespace_name; }},
      "the Admin UI's namespace (default {default})"},
@@ -284,8 +284,8 @@ std::vector<option_spec> make_table() {
      "let anyone who reaches the Admin UI's namespace in, without a\n"
      "password (admin-ui's auth: false)"},
     {"--admin-read-only", "", "", spec::flag{[](options& o) { o.admin.read_only = true; }},
-     "the Admin UI may look but not act: emit, join, leave and disconnect\n"
-     "are refused"},
+     "the Admin UI may look but not act: emit, join, leave and\n"
+     "disconnect are refused"},
     {"--admin-mode", "", "MODE",
      spec::choice{[](options& o, std::string_view word) {
                     if (word != "development" && word != "production")
@@ -294,8 +294,8 @@ std::vector<option_spec> make_table() {
                     return true;
                   },
                   "development or production"},
-     "development (default): the UI also gets every socket and its room\n"
-     "changes as they happen; production: server_stats only"},
+     "development (default): the UI also gets every socket and its\n"
+     "room changes as they happen; production: server_stats only"},
     {"--admin-server-id", "", "ID",
      spec::text{[](options& o) -> auto& { return o.admin.server_id; }},
      "this node's name in the Admin UI (default: the host name, and\n"
