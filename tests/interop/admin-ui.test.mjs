@@ -34,7 +34,7 @@ async function connectAdmin(ctx, auth = CREDENTIALS) {
   const socket = ctx.clients.open("websocket", { nsp: "/admin", auth });
   const seen = {};
   for (const event of ["session", "config", "all_sockets", "server_stats", "socket_connected",
-    "socket_updated", "socket_disconnected", "room_joined", "room_left"]) {
+    "socket_updated", "socket_disconnected", "room_joined", "room_left", "event_received"]) {
     seen[event] = record(socket, event, `admin ${event}`);
   }
   const [outcome] = await Promise.race([
@@ -188,6 +188,25 @@ describe("admin UI: development mode", { skip }, () => {
     d.disconnect();
     const gone = await first(admin.seen.socket_disconnected, ([, sid]) => sid === id, "d disconnected");
     assert.deepEqual(gone.slice(0, 3), ["/chat", id, "client namespace disconnect"]);
+  });
+
+  it("sends event_received for the application's sockets' events, binary included, not for the admin's", async () => {
+    const admin = await connectAdmin(ctx);
+    await admin.seen.config.count(1);
+    assert.deepEqual(await command(admin, "emit", "/", null, "news", "x"), { ok: true });
+    const d = await ctx.clients.connect("websocket", { nsp: "/chat" });
+    d.emit("hello", "text", { n: 1 }, Buffer.from([1, 2, 3]));
+    await emitWithAck(d, "rooms");
+    const [nsp, id, args, at] = await first(admin.seen.event_received, ([, sid, a]) => sid === d.id && a[0] === "hello",
+      "d's hello");
+    assert.equal(nsp, "/chat");
+    assert.equal(id, d.id);
+    assert.deepEqual(args.slice(0, 3), ["hello", "text", { n: 1 }]);
+    assert.deepEqual([...args[3]], [1, 2, 3]);
+    assert.ok(!Number.isNaN(Date.parse(at)));
+    await first(admin.seen.event_received, ([, sid, a]) => sid === d.id && a[0] === "rooms", "d's rooms (its ack left out)");
+    assert.deepEqual(admin.seen.event_received.items.find(([, sid, a]) => sid === d.id && a[0] === "rooms")[2], ["rooms"]);
+    assert.ok(!admin.seen.event_received.items.some(([n]) => n === "/admin"), "the admin's own commands are not reported");
   });
 
   it("emit: to a room, to a socket id, to a whole namespace; reserved names and unknown namespaces refused", async () => {

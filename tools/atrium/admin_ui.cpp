@@ -236,8 +236,15 @@ struct admin_ui::state {
       if (++sockets_per_client[&s.handshake()] == 1)
         ++client_connections;
     }
-    if (!engine_counts_packets_in)
-      s.on_any([this](event&) { events_in.fetch_add(1, std::memory_order_relaxed); });
+    // admin-ui reports the events of the application's sockets, not the admin's commands.
+    bool report_events = opts.development && nsp != opts.namespace_name;
+    if (!engine_counts_packets_in || report_events)
+      s.on_any([this, report_events, nsp](event& ev) {
+        if (!engine_counts_packets_in)
+          events_in.fetch_add(1, std::memory_order_relaxed);
+        if (report_events)
+          event_received(ev, nsp);
+      });
     if (!opts.development)
       return;
     auto members = socket_members(s, nsp);
@@ -270,6 +277,16 @@ struct admin_ui::state {
     }
     emit_to_admins("socket_disconnected",
                    args{nsp, s.id(), to_string(why), raw_json{iso_date(system_clock::now())}});
+  }
+
+  /// admin-ui's event_received(nsp, id, [event, ...args], date), binary arguments included.
+  void event_received(event& ev, const std::string& nsp) const {
+    std::string text = "[" + json_string(nsp) + ',' + json_string(ev.socket().id()) + ",["
+                       + json_string(ev.name());
+    for (std::size_t i = 0; i < ev.size(); ++i)
+      text += ',' + protocol::to_json(ev[i]);
+    text += "]," + iso_date(system_clock::now()) + ']';
+    emit_to_admins("event_received", args::from_json_array(text, ev.attachments()));
   }
 
   void adapter_changed(const adapter_event& e, const std::string& nsp) const {
