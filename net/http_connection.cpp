@@ -8,15 +8,18 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "net/engine_endpoint.hpp"
 #include "net/log.hpp"
 #include "net/polling.hpp"
+#include "net/static_files.hpp"
 #include "net/url.hpp"
 #include "net/websocket_key.hpp"
 
@@ -40,6 +43,21 @@ engine_endpoint* http_routes::find(std::string_view path) const {
     if (trim(prefix) == wanted)
       return ep;
   return nullptr;
+}
+
+bool http_routes::reserved(std::string_view path) const {
+  auto under = [&](std::string_view prefix) {
+    if (!prefix.empty() && prefix.back() == '/')
+      prefix.remove_suffix(1);
+    return path.substr(0, prefix.size()) == prefix
+           && (path.size() == prefix.size() || path[prefix.size()] == '/');
+  };
+  if (under("/atrium"))
+    return true;
+  for (const auto& engine : engines)
+    if (under(engine.first))
+      return true;
+  return false;
 }
 
 namespace {
@@ -108,6 +126,7 @@ private:
       if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
         keep_alive_ = false;
         version_ = 11;
+        head_ = false;
         origin_.clear();
         return write(400, {}, "text/plain", false);
       }
@@ -119,6 +138,7 @@ private:
   void remember(const http_request& req) {
     version_ = req.version();
     keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
     origin_ = std::string{req[http::field::origin]};
   }
 
@@ -128,8 +148,11 @@ private:
     if (routes_.stats && target.path == "/atrium/stats" && req.method() == http::verb::get)
       return write(200, routes_.stats(), "application/json", false);
     auto* ep = routes_.find(target.path);
-    if (!ep)
+    if (!ep) {
+      if (routes_.files && !routes_.reserved(target.path))
+        return serve_file(req);
       return write(404, "Not Found", "text/plain", false);
+    }
     if (req.method() == http::verb::options) {
       preflight_headers_ = std::string{req[http::field::access_control_request_headers]};
       return write(204, {}, {}, true, true);
@@ -199,6 +222,77 @@ private:
     write(status, std::move(body), type, true);
   }
 
+  void serve_file(const http_request& req) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      extra_headers_.emplace_back(http::field::allow, "GET, HEAD");
+      return write(405, "Method Not Allowed", "text/plain", false);
+    }
+    auto target = view(req.target());
+    auto q = target.find('?');
+    auto query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+    auto found = routes_.files->lookup(target.substr(0, q), query);
+    switch (found.result) {
+      case static_lookup::outcome::file:
+        return write_file(std::move(found));
+      case static_lookup::outcome::redirect:
+        extra_headers_.emplace_back(http::field::location, std::move(found.location));
+        return write(301, "Moved Permanently", "text/plain", false);
+      case static_lookup::outcome::bad_request:
+        return write(400, "Bad Request", "text/plain", false);
+      case static_lookup::outcome::not_found:
+        break;
+    }
+    write(404, "Not Found", "text/plain", false);
+  }
+
+  template <class Body>
+  void file_headers(http::response<Body>& res, const static_lookup& found) {
+    res.version(version_);
+    res.result(http::status::ok);
+    res.set(http::field::server, "atrium");
+    res.set(http::field::content_type,
+            beast::string_view{found.content_type.data(), found.content_type.size()});
+    res.set("X-Content-Type-Options", "nosniff");
+    // The page is edited in place while one tries it: a browser asks again every time.
+    res.set(http::field::cache_control, "no-cache");
+    res.keep_alive(keep_alive_);
+  }
+
+  void write_file(static_lookup found) {
+    if (head_) {
+      res_.emplace();
+      file_headers(*res_, found);
+      res_->content_length(found.size);
+      return send();
+    }
+    file_res_.emplace();
+    file_headers(*file_res_, found);
+    beast::file file;
+    file.native_handle(found.file.release());
+    error_code ec;
+    file_res_->body().reset(std::move(file), ec);
+    if (ec) {
+      file_res_.reset();
+      return write(500, "Internal Server Error", "text/plain", false);
+    }
+    file_res_->prepare_payload();
+    file_sr_.emplace(*file_res_);
+    writing_ = true;
+    write_file_part();
+  }
+
+  // A file goes out a buffer at a time, each with its own deadline: a large one to a slow but
+  // reading client takes as long as it takes, a client that stops reading is dropped.
+  void write_file_part() {
+    stream_.expires_after(write_timeout);
+    http::async_write_some(stream_, *file_sr_,
+                           [self = shared_from_this()](error_code ec, std::size_t) {
+                             if (!ec && !self->file_sr_->is_done())
+                               return self->write_file_part();
+                             self->on_write(ec);
+                           });
+  }
+
   void write(unsigned status, std::string body, std::string_view content_type, bool cors,
              bool preflight = false) {
     res_.emplace();
@@ -210,14 +304,26 @@ private:
       res.set(http::field::content_type, beast::string_view{content_type.data(), content_type.size()});
     if (cors)
       cors_headers(res, preflight);
+    for (auto& [field, value] : extra_headers_)
+      res.set(field, value);
+    extra_headers_.clear();
     res.keep_alive(keep_alive_);
-    res.body() = std::move(body);
-    res.prepare_payload();
+    if (head_) {
+      // HEAD: the length the GET's body would have, and no body.
+      res.content_length(body.size());
+    } else {
+      res.body() = std::move(body);
+      res.prepare_payload();
+    }
+    send();
+  }
+
+  void send() {
     writing_ = true;
     // A client that stops reading must not pin this connection (and its body) forever. Only
     // the write direction is re-armed: a pending watch read keeps its own (no) deadline.
     stream_.expires_after(write_timeout);
-    http::async_write(stream_, res, [self = shared_from_this()](error_code ec, std::size_t) {
+    http::async_write(stream_, *res_, [self = shared_from_this()](error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
@@ -245,6 +351,8 @@ private:
   void on_write(error_code ec) {
     writing_ = false;
     res_.reset();
+    file_sr_.reset();
+    file_res_.reset();
     if (ec) {
       closed_ = true;
       return fail(ec, "http write");
@@ -299,9 +407,13 @@ private:
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
+  std::optional<http::response<http::file_body>> file_res_;
+  std::optional<http::response_serializer<http::file_body>> file_sr_; // writes *file_res_
+  std::vector<std::pair<http::field, std::string>> extra_headers_; // for the next write()
   // the request being answered
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  bool head_ = false;
   std::string origin_;
   std::string preflight_headers_;
   std::weak_ptr<engine_session> session_; // where an unanswered polling request waits

@@ -1,8 +1,8 @@
 #pragma once
 
 // One accepted TCP connection speaking HTTP/1.1: reads requests, answers the non-Engine.IO
-// ones (404, CORS preflight), hands polling requests to their endpoint and waits for the
-// answer, and hands WebSocket upgrades over for good.
+// ones (404, CORS preflight, static files), hands polling requests to their endpoint and waits
+// for the answer, and hands WebSocket upgrades over for good.
 
 #include <chrono>
 #include <functional>
@@ -17,6 +17,7 @@
 namespace atrium::net {
 
 class engine_endpoint;
+class static_files;
 
 /// Where requests go, fixed once the server starts.
 struct http_routes {
@@ -28,9 +29,14 @@ struct http_routes {
   std::chrono::milliseconds read_timeout{30000};
   /// When set, GET /atrium/stats answers with what it returns (JSON).
   std::function<std::string()> stats;
+  /// When set, GET and HEAD of any path not reserved below answer with its files.
+  const static_files* files = nullptr;
 
   /// The endpoint serving `path` ("/socket.io/" or "/socket.io"), if any.
   engine_endpoint* find(std::string_view path) const;
+  /// Whether `path` belongs to the server itself (an engine's path and what is under it,
+  /// /atrium/...), so that no file of `files` can shadow it.
+  bool reserved(std::string_view path) const;
 };
 
 /// Starts serving an accepted socket (its executor should be a strand of its own).

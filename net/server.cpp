@@ -19,6 +19,7 @@
 #include "net/listener.hpp"
 #include "net/server_stats.hpp"
 #include "net/socketio_bridge.hpp"
+#include "net/static_files.hpp"
 #include "net/websocket_transport.hpp"
 #include "net/write_gatherer.hpp"
 #include "protocol/json.hpp"
@@ -41,6 +42,7 @@ struct http_server::impl {
   std::unique_ptr<write_gatherer> gatherer;
   std::unique_ptr<engine_endpoint> socketio;
   std::unique_ptr<engine_endpoint> echo;
+  std::unique_ptr<const static_files> files;
   http_routes routes;
   std::shared_ptr<listener> accept;
   std::vector<std::thread> threads;
@@ -110,6 +112,10 @@ void http_server::start() {
   d.routes.cors_origin = d.opts.cors_origin;
   if (d.opts.stats_endpoint)
     d.routes.stats = [&d] { return d.stats.to_json(d.live_sessions()); };
+  d.files.reset();
+  if (!d.opts.static_dir.empty())
+    d.files = std::make_unique<const static_files>(d.opts.static_dir);
+  d.routes.files = d.files.get();
   d.routes.max_body = d.opts.max_payload;
   d.routes.read_timeout = std::chrono::milliseconds{d.opts.request_timeout_ms};
 

@@ -42,6 +42,11 @@ struct server_options {
   std::size_t max_attachments = 10;     // binary attachments of one packet
   std::size_t max_json_depth = 32;      // nesting of a packet's JSON
   bool stats_endpoint = false;          // serve GET /atrium/stats (server_stats as JSON)
+  /// When not empty, GET and HEAD of the paths that are not the server's own (the Engine.IO
+  /// paths, /atrium/...) answer with the files of this directory (index.html for a directory),
+  /// never with anything outside it. start() throws std::invalid_argument when it is not a
+  /// directory.
+  std::string static_dir;
   /// Slow consumers are judged by progress: a client whose queued frames wait this long while
   /// it takes nothing (no GET; its WebSocket accepts no byte) is closed ("transport error").
   /// 0: never.

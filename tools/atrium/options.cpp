@@ -110,6 +110,11 @@ std::vector<option_spec> make_table() {
     {"--stats", "", "", spec::flag{[](options& o) { o.http.stats_endpoint = true; }},
      "serve GET /atrium/stats: connections, and what was refused or\n"
      "dropped (connections, events, slow consumers, volatile packets)"},
+    {"--static", "", "DIR",
+     spec::text{[](options& o) -> auto& { return o.http.static_dir; }},
+     "serve the files of DIR on the main port (GET and HEAD; index.html\n"
+     "for a directory; never a path outside DIR); the Engine.IO path and\n"
+     "/atrium/... come first. The chat page: share/atrium/chat"},
     {"--threads", "", "N",
      number<unsigned>([](options& o) -> auto& { return o.http.threads; }, 1),
      "I/O threads (default {default})"},
