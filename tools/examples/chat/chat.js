@@ -43,7 +43,7 @@
   const saved = localStorage.getItem("atrium-chat-name");
   ui.name.value = saved || `guest-${Math.floor(1000 + Math.random() * 9000)}`;
   ui.name.addEventListener("change", () => {
-    ui.name.value = ui.name.value.trim() || ui.name.defaultValue || "guest";
+    ui.name.value = ui.name.value.trim() || "guest";
     localStorage.setItem("atrium-chat-name", ui.name.value);
   });
 
