@@ -43,8 +43,19 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [[ -n $url ]] || { cat "$out" >&2; fail "atrium printed no listening line in 10 s"; }
-page=$(curl -sS --max-time 10 "$url/") || fail "GET $url/ failed"
-grep -q '<title>Atrium chat</title>' <<<"$page" || fail "GET / is not the chat page"
-type=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code} %{content_type}' "$url/socket.io.min.js")
-[[ $type == "200 text/javascript; charset=utf-8" ]] || fail "GET /socket.io.min.js: $type"
+# python3 rather than curl: it is among what the build itself needs (tools/install-deps.sh).
+get() {
+  python3 - "$1" <<'PY'
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+    body = r.read()
+    print(r.status, r.headers.get("Content-Type"), len(body))
+    sys.stdout.write(body.decode("utf-8", "replace") if b"<title>" in body else "")
+PY
+}
+page=$(get "$url/") || fail "GET $url/ failed"
+grep -q '<title>Atrium chat</title>' <<<"$page" || fail "GET / is not the chat page: $(head -1 <<<"$page")"
+client=$(get "$url/socket.io.min.js") || fail "GET $url/socket.io.min.js failed"
+[[ $client == "200 text/javascript; charset=utf-8 $(stat -c %s "$chat/socket.io.min.js")" ]] \
+  || fail "GET /socket.io.min.js: $client"
 echo "install_prefix: ok ($prefix)"
