@@ -210,6 +210,27 @@ describe("--static DIR", { skip }, () => {
     }
   });
 
+  it("serves only DIR's own files, whatever a path is made of", async () => {
+    // Paths assembled from the pieces of every attack above, from a fixed seed (a failure names
+    // its path): whatever the server answers, a 200 carries one of DIR's files.
+    const pieces = ["..", ".", "%2e%2e", "%2E%2e", ".%2e", "%2e.", "%252e%252e", "sub", "dir-out",
+                    "www", "link-out.txt", "link-in.html", "secret.txt", "etc-link", "passwd",
+                    "index.html", "", "%2f", "..%2f", "%5c", "..\\", "%00", "empty", "fifo.txt"];
+    const served = [...Object.values(files), big].map((c) => Buffer.from(c));
+    let seed = 20261207;
+    const next = (n) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+    for (let i = 0; i < 400; i++) {
+      const segments = Array.from({ length: 1 + next(6) }, () => pieces[next(pieces.length)]);
+      const target = `/${segments.join(next(4) === 0 ? "%2f" : "/")}`;
+      const res = await request(server.port, target);
+      assert.ok(!res.text.includes(secret) && !res.text.includes("root:"), `GET ${target} leaked`);
+      if (res.status === 200)
+        assert.ok(served.some((c) => c.equals(res.body)), `GET ${target}: a 200 that is no file of DIR`);
+      else
+        assert.ok([301, 400, 404].includes(res.status), `GET ${target}: HTTP ${res.status}`);
+    }
+  });
+
   it("refuses malformed escapes and encoded NULs with 400", async () => {
     for (const target of ["/index.html%00", "/index.html%00.png", "/%zz", "/index%2", "/%"]) {
       const res = await request(server.port, target);
