@@ -149,7 +149,9 @@ private:
       return write(200, routes_.stats(), "application/json", false);
     auto* ep = routes_.find(target.path);
     if (!ep) {
-      if (routes_.files && !routes_.reserved(target.path))
+      // Decoded too: "/socket%2eio/x" must not reach a file the engine's path would shadow.
+      if (routes_.files && !routes_.reserved(target.path)
+          && !routes_.reserved(url_decode(target.path)))
         return serve_file(req);
       return write(404, "Not Found", "text/plain", false);
     }

@@ -250,7 +250,8 @@ describe("--static DIR", { skip }, () => {
     const open = await request(server.port, "/socket.io/?EIO=4&transport=polling");
     assert.equal(open.status, 200);
     assert.match(open.text, /^0\{"sid":/);
-    for (const target of ["/socket.io/", "/socket.io", "/socket.io/x", "/atrium/stats", "/atrium"]) {
+    for (const target of ["/socket.io/", "/socket.io", "/socket.io/x", "/socket%2eio/x",
+                          "/socket%2Eio/index.html", "/atrium/stats", "/%61trium/stats", "/atrium"]) {
       const res = await request(server.port, target);
       assert.notEqual(res.status, 200, `GET ${target}: ${res.text}`);
       for (const file of ["socket.io/index.html", "socket.io/x", "atrium/stats"])
