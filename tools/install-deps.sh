@@ -11,9 +11,10 @@ command -v npm >/dev/null 2>&1 || packages+=(npm)
 # The tests also build libFuzzer targets, which need clang, and a TSan build of CAF from its
 # Debian source, which curl fetches (tests/sanitize/tsan-caf.sh).
 # The browser tests drive Debian's chromium (playwright-core, from npm, downloads no browser);
-# the metrics test checks the exposition with promtool, from the prometheus package.
+# the metrics test checks the exposition with promtool, from the prometheus package; the
+# install test checks tools/atrium.service with systemd-analyze, from systemd.
 [[ "${1:-}" == "--with-node" || "${1:-}" == "--with-bench" ]] &&
-  packages+=(clang libclang-rt-14-dev curl chromium prometheus)
+  packages+=(clang libclang-rt-14-dev curl chromium prometheus systemd)
 # The comparison benchmarks also run Node's socket.io clustered through Redis.
 [[ "${1:-}" == "--with-bench" ]] && packages+=(redis-server)
 
