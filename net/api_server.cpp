@@ -25,6 +25,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "actors/boundary/metrics.hpp"
 #include "net/log.hpp"
 
 namespace atrium::net {
@@ -267,6 +268,7 @@ private:
     auto& res = res_.emplace();
     res.version(version_);
     res.result(r.status >= 100 && r.status <= 599 ? r.status : 500);
+    metrics::process().api_request(res.result_int());
     res.set(http::field::server, "atrium");
     if (!r.content_type.empty() && is_field_value(r.content_type))
       res.set(http::field::content_type, r.content_type);
@@ -382,6 +384,7 @@ void api_server::impl::refuse(tcp::socket& s) {
   error_code ignored;
   s.non_blocking(true, ignored);
   s.write_some(asio::buffer(busy), ignored);
+  metrics::process().api_request(503);
   s.shutdown(tcp::socket::shutdown_both, ignored);
   s.close(ignored);
 }

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "actors/boundary/random_id.hpp"
+#include "actors/boundary/metrics.hpp"
 #include "net/server_stats.hpp"
 #include "net/websocket_transport.hpp"
 
@@ -89,6 +90,7 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
     if (verdict != session_registry::admission::sid_taken) {
       if (cfg_.stats)
         ++cfg_.stats->connections_refused;
+      metrics::count(metrics::connections_refused);
       refusal = limit_body(verdict);
       return nullptr;
     }
@@ -155,6 +157,7 @@ std::optional<http_refusal> engine_endpoint::check_websocket(const request_targe
     if (verdict != session_registry::admission::added) {
       if (cfg_.stats)
         ++cfg_.stats->connections_refused;
+      metrics::count(metrics::connections_refused);
       return http_refusal{503, limit_body(verdict)};
     }
   }

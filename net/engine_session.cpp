@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "actors/boundary/metrics.hpp"
 #include "net/server_stats.hpp"
 #include "net/session_registry.hpp"
 #include "net/write_gatherer.hpp"
@@ -46,6 +47,19 @@ namespace {
 // What one frame costs a queue besides its bytes: its entry (the bytes are often shared).
 constexpr std::size_t frame_overhead = sizeof(out_frame);
 
+void count_sent(const frame_batch& batch) noexcept {
+  std::size_t bytes = 0;
+  for (const auto& f : batch)
+    bytes += f.bytes.size();
+  metrics::count(metrics::packets_out, static_cast<std::int64_t>(batch.size()));
+  metrics::count(metrics::bytes_out, static_cast<std::int64_t>(bytes));
+}
+
+metrics::slot gauge_of(transport_kind kind) noexcept {
+  return kind == transport_kind::polling ? metrics::connections_polling
+                                         : metrics::connections_websocket;
+}
+
 } // namespace
 
 void engine_session::send(packet_ptr packet, urgency u) {
@@ -66,6 +80,7 @@ void engine_session::send(packet_ptr packet, urgency u) {
         && (!writable_.load(std::memory_order_relaxed) || (flush_busy_ && !deferred_))) {
       if (cfg_.stats)
         ++cfg_.stats->volatile_dropped;
+      metrics::count(metrics::volatile_dropped);
       return;
     }
     if (outbox_bytes_ + writing_bytes_ + bytes > cfg_.max_queued_bytes) {
@@ -212,6 +227,7 @@ void engine_session::flush() {
     ws_writing_ = true;
     writable_ = false;
     last_flush_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    count_sent(batch);
     ws_->write(std::move(batch)); // ws_blocked() if the socket cannot take it all now
     return;
   }
@@ -238,6 +254,7 @@ void engine_session::answer_get(frame_batch batch) {
   auto r = std::move(pending_get_);
   pending_get_.reset();
   writable_ = false;
+  count_sent(batch);
   r->respond(200, encode_payload(batch));
 }
 
@@ -260,6 +277,8 @@ std::string engine_session::open_packet() const {
 
 void engine_session::open_polling(const poll_responder_ptr& handshake_request) {
   handshake_request->respond(200, open_packet());
+  counted_ = true;
+  metrics::count(gauge_of(kind_));
   schedule_ping(clock::now());
   if (handler_)
     handler_->opened();
@@ -268,6 +287,8 @@ void engine_session::open_polling(const poll_responder_ptr& handshake_request) {
 void engine_session::open_websocket(ws_link_ptr ws) {
   ws_ = std::move(ws);
   push_frame(make_frame(open_packet())); // the first frame of the connection
+  counted_ = true;
+  metrics::count(gauge_of(kind_));
   schedule_ping(clock::now());
   if (handler_)
     handler_->opened();
@@ -349,6 +370,8 @@ void engine_session::poll_post(const poll_responder_ptr& r, std::string_view bod
     return;
   }
   r->respond(200, "ok");
+  metrics::count(metrics::packets_in, static_cast<std::int64_t>(packets->size()));
+  metrics::count(metrics::bytes_in, static_cast<std::int64_t>(body.size()));
   for (auto& p : *packets) {
     // A packet of this body may have doomed the session (say, the outbox overflowed): its
     // end is posted, so stop here rather than act on the rest of a possibly huge body.
@@ -409,6 +432,8 @@ void engine_session::offer_upgrade(ws_link_ptr ws) {
 }
 
 void engine_session::ws_message(ws_link* ws, std::string data, bool binary) {
+  metrics::count(metrics::packets_in);
+  metrics::count(metrics::bytes_in, static_cast<std::int64_t>(data.size()));
   if (ws == probe_.get()) {
     probe_message(std::move(data), binary);
     return;
@@ -482,6 +507,10 @@ void engine_session::probe_message(std::string data, bool binary) {
 
 void engine_session::complete_upgrade() {
   upgrade_timer_.reset(); // cancels its wait
+  if (counted_) {
+    metrics::count(gauge_of(kind_), -1);
+    metrics::count(gauge_of(transport_kind::websocket));
+  }
   kind_ = transport_kind::websocket;
   client_caught_up(); // what waits is the WebSocket's to write now: its progress counts
   ws_ = std::move(probe_);
@@ -549,6 +578,7 @@ void engine_session::end(disconnect_reason why) {
 void engine_session::end(disconnect_reason why, close_cause cause, std::string_view detail) {
   if (state_ != state::open)
     return; // closed already, for another reason: that one was said
+  metrics::count(metrics::limit_closes_first + static_cast<std::size_t>(cause));
   log_close(cause, sid_, handshake_->address, detail);
   terminate(why, close_mode::abort);
 }
@@ -561,6 +591,11 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
   if (state_ != state::open)
     return;
   state_ = state::closed;
+  metrics::count(metrics::disconnects_first + static_cast<std::size_t>(why));
+  if (counted_) {
+    counted_ = false;
+    metrics::count(gauge_of(kind_), -1);
+  }
   ++timer_gen_;
   timer_.cancel();
   bool keep_queue = mode == close_mode::graceful || mode == close_mode::shutdown;
@@ -589,8 +624,10 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
           batch.swap(outbox_);
           outbox_bytes_ = 0;
         }
-        if (!batch.empty())
+        if (!batch.empty()) {
+          count_sent(batch);
           ws_->write(std::move(batch)); // queued behind any batch in flight
+        }
       }
       ws_->close();
       ws_.reset();

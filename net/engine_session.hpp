@@ -168,6 +168,7 @@ private:
   ws_link_ptr ws_;
   ws_link_ptr probe_;
   bool upgrading_ = false;   // 2probe answered, waiting for 5
+  bool counted_ = false;     // in the connections gauge of its transport (metrics.hpp)
   bool ws_writing_ = false;  // a batch is with ws_ until it reports drained
   bool awaiting_pong_ = false;
   clock::time_point next_ping_;

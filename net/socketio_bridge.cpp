@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "actors/boundary/control_packets.hpp"
+#include "actors/boundary/metrics.hpp"
 #include "net/close_log.hpp"
 #include "net/engine_session.hpp"
 #include "net/server_stats.hpp"
@@ -166,10 +167,13 @@ private:
   void flooded(socket_map::iterator i) {
     if (opts_->stats)
       ++opts_->stats->events_dropped;
+    metrics::count(metrics::events_rate_limited);
     if (opts_->on_flood != flood_action::disconnect)
       return;
     if (opts_->stats)
       ++opts_->stats->flood_disconnects;
+    metrics::count(metrics::limit_closes_first
+                   + static_cast<std::size_t>(close_cause::flood));
     auto nsp = i->first;
     auto ep = std::move(i->second.ep);
     sockets_.erase(i);
