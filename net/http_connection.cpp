@@ -16,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "actors/boundary/metrics.hpp"
 #include "net/engine_endpoint.hpp"
 #include "net/log.hpp"
 #include "net/polling.hpp"
@@ -147,6 +148,8 @@ private:
     auto target = parse_target(view(req.target()));
     if (routes_.stats && target.path == "/atrium/stats" && req.method() == http::verb::get)
       return write(200, routes_.stats(), "application/json", false);
+    if (routes_.metrics && target.path == "/metrics" && req.method() == http::verb::get)
+      return write(200, routes_.metrics(), metrics::content_type, false);
     auto* ep = routes_.find(target.path);
     if (!ep) {
       // Decoded too: "/socket%2eio/x" must not reach a file the engine's path would shadow.

@@ -31,6 +31,8 @@ struct http_routes {
   std::function<std::string()> stats;
   /// When set, GET and HEAD of any path not reserved below answer with its files.
   const static_files* files = nullptr;
+  /// When set, GET /metrics answers with what it returns (Prometheus text).
+  std::function<std::string()> metrics;
 
   /// The endpoint serving `path` ("/socket.io/" or "/socket.io"), if any.
   engine_endpoint* find(std::string_view path) const;

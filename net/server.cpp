@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include "actors/boundary/metrics.hpp"
 #include "net/echo_handler.hpp"
 #include "net/engine_endpoint.hpp"
 #include "net/http_connection.hpp"
@@ -116,6 +117,8 @@ void http_server::start() {
   if (!d.opts.static_dir.empty())
     d.files = std::make_unique<const static_files>(d.opts.static_dir);
   d.routes.files = d.files.get();
+  if (d.opts.metrics_endpoint)
+    d.routes.metrics = [] { return metrics::render(metrics::process()); };
   d.routes.max_body = d.opts.max_payload;
   d.routes.read_timeout = std::chrono::milliseconds{d.opts.request_timeout_ms};
 

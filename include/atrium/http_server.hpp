@@ -47,6 +47,7 @@ struct server_options {
   /// never with anything outside it. start() throws std::invalid_argument when it is not a
   /// directory.
   std::string static_dir;
+  bool metrics_endpoint = false;        // serve GET /metrics (Prometheus text, no key asked)
   /// Slow consumers are judged by progress: a client whose queued frames wait this long while
   /// it takes nothing (no GET; its WebSocket accepts no byte) is closed ("transport error").
   /// 0: never.
