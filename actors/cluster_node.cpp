@@ -8,6 +8,7 @@
 #include <caf/io/middleman_actor.hpp>
 #include <caf/openssl/manager.hpp>
 
+#include "actors/boundary/metrics.hpp"
 #include "protocol/decimal.hpp"
 
 namespace atrium {
@@ -72,6 +73,7 @@ void reach(self_ptr self, const std::string& address) {
           return;
         }
         // Introduce ourselves; the answer lists the members the peer knows.
+        metrics::count(metrics::cluster_sent);
         self
           ->request(peer, connect_timeout, hello_atom::value, self->state.address,
                     known(self->state))
@@ -93,6 +95,11 @@ void learn(self_ptr self, const std::vector<std::string>& addresses) {
   }
 }
 
+// One message to each peer node has just left.
+void sent_to_peers(self_ptr self) {
+  metrics::count(metrics::cluster_sent, static_cast<std::int64_t>(self->state.peers.size()));
+}
+
 void add_peer(self_ptr self, const caf::actor& peer, const std::string& address) {
   auto& st = self->state;
   auto [entry, added] = st.peers.emplace(peer.node(), cluster_state::peer{peer, address});
@@ -100,6 +107,7 @@ void add_peer(self_ptr self, const caf::actor& peer, const std::string& address)
     return;
   st.wanted.insert(address);
   self->monitor(peer);
+  metrics::count(metrics::cluster_peers);
   std::printf("atrium cluster: peer %s up\n", address.c_str());
   std::fflush(stdout);
 }
@@ -117,6 +125,7 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
         continue;
       auto address = it->second.address;
       st.peers.erase(it);
+      metrics::count(metrics::cluster_peers, -1);
       std::printf("atrium cluster: peer %s down\n", address.c_str());
       std::fflush(stdout);
       // Keep reaching for it: a restarted node comes back on the same address.
@@ -133,9 +142,11 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
         const wire_packet& packet) {
       for (auto& entry : self->state.peers)
         self->send(entry.second.actor, remote_broadcast_atom::value, nsp, opts, packet);
+      sent_to_peers(self);
     },
     [=](remote_broadcast_atom, const std::string& nsp, broadcast_options& opts,
         wire_packet& packet) {
+      metrics::count(metrics::cluster_received);
       auto found = self->state.supervisors.find(nsp);
       if (found == self->state.supervisors.end())
         return; // a namespace this node does not serve
@@ -156,10 +167,12 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
         self->send(entry.second.actor, remote_ack_atom::value, nsp, opts, name, a, collector,
                    timeout_ms);
       self->send(collector, ack_nodes_atom::value, static_cast<std::uint64_t>(peers.size()));
+      sent_to_peers(self);
     },
     [=](remote_ack_atom, const std::string& nsp, const broadcast_options& opts,
         const std::string& name, const wire_packet& a, const caf::actor& collector,
         std::uint64_t timeout_ms) {
+      metrics::count(metrics::cluster_received);
       auto found = self->state.supervisors.find(nsp);
       if (found == self->state.supervisors.end()) {
         self->send(collector, ack_asked_atom::value, std::uint64_t{0}); // no such namespace here
@@ -169,6 +182,7 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
                  outlet_ptr{}, std::uint64_t{0});
     },
     [=](hello_atom, const std::string& address, const std::vector<std::string>& theirs) {
+      metrics::count(metrics::cluster_received);
       auto peer = caf::actor_cast<caf::actor>(self->current_sender());
       auto mine = known(self->state);
       if (peer)
@@ -181,9 +195,11 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
     [=](forward_atom, const std::string& nsp, const caf::message& msg) {
       for (auto& entry : self->state.peers)
         self->send(entry.second.actor, ask_atom::value, nsp, msg);
+      sent_to_peers(self);
     },
     // From a peer: for this node's supervisor of `nsp`, which answers the asker directly.
     [=](ask_atom, const std::string& nsp, caf::message& msg) -> caf::result<caf::message> {
+      metrics::count(metrics::cluster_received);
       auto found = self->state.supervisors.find(nsp);
       if (found == self->state.supervisors.end())
         return caf::make_error(caf::sec::invalid_argument); // a namespace this node lacks

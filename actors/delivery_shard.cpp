@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "actors/boundary/metrics.hpp"
+
 namespace atrium {
 
 void delivery_shard_state::take(delivery_ticket& t) {
@@ -90,6 +92,8 @@ void delivery_shard_state::deliver(outlet& o, const delivery_ticket& t) {
   if (o.muted || o.last_seq == t.seq)
     return;
   o.last_seq = t.seq;
+  if (t.packet)
+    metrics::count(metrics::deliveries);
   o.conn->send(t.packet, t.droppable ? urgency::droppable : urgency::gathered);
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "actors/boundary/metrics.hpp"
 #include "actors/delivery_shard.hpp"
 #include "actors/packets.hpp"
 #include "actors/room_actor.hpp"
@@ -118,6 +119,7 @@ std::uint64_t supervisor_state::register_socket(socket_key key, const std::strin
                                                 const handshake_ptr& hs, data_ptr data) {
   sockets.emplace(key, socket_entry{sid, actor, out, {}, hs, std::move(data), false});
   keys_by_sid.emplace(sid, key);
+  metrics::count(metrics::sockets_first + metrics_label);
   // In its shard first, so that whatever reaches the socket from now on (even from an adapter
   // listener of its own join below) is delivered.
   {
@@ -171,6 +173,7 @@ void supervisor_state::add(socket_key key, const std::string& room) {
   if (created) {
     // A room actor starts with its first member.
     entry->second.actor = self->spawn<caf::lazy_init>(room_actor, core->shards, joiner.out);
+    metrics::count(metrics::rooms_first + metrics_label);
     if (shards > 1)
       entry->second.per_shard = std::make_unique<std::uint32_t[]>(shards);
     // A room named by a socket's id exists as long as that socket is in it.
@@ -181,6 +184,7 @@ void supervisor_state::add(socket_key key, const std::string& room) {
   // is still valid here.
   if (!entry->second.members.insert(key).second)
     return;
+  metrics::count(metrics::joins);
   if (entry->second.per_shard)
     ++entry->second.per_shard[shard_of(key, shards)];
   if (!created)
@@ -203,6 +207,7 @@ void supervisor_state::remove(socket_key key, const std::string& room) {
   auto entry = rooms.find(room);
   if (entry == rooms.end() || entry->second.members.erase(key) == 0)
     return;
+  metrics::count(metrics::leaves);
   if (entry->second.per_shard)
     --entry->second.per_shard[shard_of(key, core->shards->size())];
   self->send(entry->second.actor, remove_atom::value, key);
@@ -213,6 +218,7 @@ void supervisor_state::remove(socket_key key, const std::string& room) {
   // The close message queues behind every delivery already sent to the room actor.
   self->send(entry->second.actor, close_atom::value);
   rooms.erase(entry);
+  metrics::count(metrics::rooms_first + metrics_label, -1);
   if (!owner_of(room))
     publish(adapter_event_type::delete_room, room, {});
 }
@@ -246,6 +252,7 @@ void supervisor_state::remove_socket(const outlet_ptr& out, std::uint64_t origin
   op.send();
   keys_by_sid.erase(sock->second.sid);
   sockets.erase(sock);
+  metrics::count(metrics::sockets_first + metrics_label, -1);
 }
 
 supervisor_state::selection supervisor_state::resolve(const broadcast_options& opts) const {
@@ -270,6 +277,7 @@ supervisor_state::selection supervisor_state::resolve(const broadcast_options& o
 
 void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr& packet,
                                  const outlet_ptr& origin, std::uint64_t origin_op) {
+  metrics::count(metrics::broadcasts);
   // Rooms are per node: every other node delivers to its own members of the same rooms. The
   // relay leaves in this supervisor's order, so one sender's broadcasts keep their order.
   if (!opts.local && core->cluster)
@@ -424,6 +432,7 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
                                    std::shared_ptr<const namespace_core> core) {
   self->state.self = self;
   self->state.core = std::move(core);
+  self->state.metrics_label = metrics::process().namespace_index(self->state.core->name);
   // On shutdown the sockets go with their supervisor: the actor system waits for every actor,
   // and a socket whose connection never said goodbye would otherwise hold it forever.
   self->set_exit_handler([=](const caf::exit_msg& msg) {
@@ -435,6 +444,12 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
         self->send_exit(entry.second.actor, msg.reason);
     for (auto& shard : self->state.core->shards->actors)
       self->send_exit(shard, msg.reason);
+    // What this node no longer has (a process may run several servers, one after another).
+    auto label = self->state.metrics_label;
+    metrics::count(metrics::sockets_first + label,
+                   -static_cast<std::int64_t>(self->state.sockets.size()));
+    metrics::count(metrics::rooms_first + label,
+                   -static_cast<std::int64_t>(self->state.rooms.size()));
     self->quit(msg.reason);
   });
   return {

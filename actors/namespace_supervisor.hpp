@@ -58,6 +58,7 @@ struct supervisor_state {
   std::unordered_map<std::string, socket_key> keys_by_sid;
   std::unordered_map<std::string, room_entry> rooms;    // rooms, but own-id rooms
   std::uint64_t seq = 0;                                // operations numbered so far
+  std::size_t metrics_label = 0; // this namespace's label in the metrics (metrics.hpp)
 
   static inline const char* name = "atrium.namespace";
 
