@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "actors/boundary/metrics.hpp"
 #include "atrium/broadcast_operator.hpp"
 #include "net/url.hpp"
 #include "protocol/binary_json.hpp"
@@ -158,6 +159,15 @@ bool http_api::authorized(const std::string& authorization) const {
 }
 
 void http_api::handle(net::api_request request, net::api_reply reply) const {
+  // Before the key: Prometheus scrapers carry none, and the counters tell no secret.
+  if (net::parse_target(request.target).path == "/metrics"
+      && (request.method == "GET" || request.method == "HEAD")) {
+    net::api_response r;
+    r.body = metrics::render(metrics::process());
+    r.content_type = std::string{metrics::content_type};
+    reply(std::move(r));
+    return;
+  }
   if (!authorized(request.authorization)) {
     auto r = error(401, "missing or wrong API key (Authorization: Bearer <key>)");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");

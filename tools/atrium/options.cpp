@@ -115,6 +115,9 @@ std::vector<option_spec> make_table() {
      "serve the files of DIR on the main port (GET and HEAD; index.html\n"
      "for a directory; never a path outside DIR); the Engine.IO path and\n"
      "/atrium/... come first. The chat page: share/atrium/chat"},
+    {"--metrics", "", "", spec::flag{[](options& o) { o.http.metrics_endpoint = true; }},
+     "serve GET /metrics (Prometheus) on this port too, not only on the\n"
+     "API listener; it needs no key: keep the port private or filter it"},
     {"--threads", "", "N",
      number<unsigned>([](options& o) -> auto& { return o.http.threads; }, 1),
      "I/O threads (default {default})"},

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "actors/boundary/metrics.hpp"
 #include "atrium/socket.hpp"
 #include "net/http_client.hpp"
 #include "protocol/binary_json.hpp"
@@ -113,9 +114,13 @@ struct webhooks::state {
     if (!secret.empty())
       req.headers.emplace_back("X-Atrium-Signature", "sha256=" + hmac_sha256_hex(secret, body));
     req.body = std::move(body);
-    client->post(std::move(req), [this, keep = client, done = std::move(done)](
+    auto posted = std::chrono::steady_clock::now();
+    client->post(std::move(req), [this, keep = client, done = std::move(done), posted](
                                    net::outbound_response r) {
       (void) keep;
+      if (r.delivered) // a failure's time is the timeout's or the refusal's, not the back end's
+        metrics::process().observe_webhook(std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - posted));
       std::string why;
       if (!r.delivered)
         why = r.error;
