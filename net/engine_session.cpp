@@ -47,6 +47,9 @@ namespace {
 // What one frame costs a queue besides its bytes: its entry (the bytes are often shared).
 constexpr std::size_t frame_overhead = sizeof(out_frame);
 
+static_assert(metrics::limit_close_labels.size() == close_cause_count,
+              "a close_cause without its label in the metrics");
+
 void count_sent(const frame_batch& batch) noexcept {
   std::size_t bytes = 0;
   for (const auto& f : batch)

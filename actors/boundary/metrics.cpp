@@ -2,7 +2,13 @@
 
 #include <algorithm>
 
+#include "atrium/disconnect_reason.hpp"
+
 namespace atrium::metrics {
+
+static_assert(static_cast<std::size_t>(disconnect_reason::server_shutting_down) + 1
+                == disconnect_labels.size(),
+              "a disconnect_reason without its label in the metrics");
 
 std::int64_t registry::value(std::size_t s) const noexcept {
   // Unsigned sums wrap like the two's-complement adds of a gauge's ups and downs.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/boundary/metrics.hpp"
+#include "atrium/disconnect_reason.hpp"
 
 using namespace atrium::metrics;
 
@@ -140,4 +141,14 @@ CAF_TEST(the webhook histogram is cumulative) {
   CAF_CHECK(has_line(text, h + "_bucket{le=\"+Inf\"} 4"));
   CAF_CHECK(has_line(text, h + "_count 4"));
   CAF_CHECK(has_line(text, h + "_sum 60.076000"));
+}
+
+CAF_TEST(disconnect labels are socket.io reasons in snake case) {
+  for (std::size_t i = 0; i < disconnect_labels.size(); ++i) {
+    std::string reason = atrium::to_string(static_cast<atrium::disconnect_reason>(i));
+    for (auto& c : reason)
+      if (c == ' ')
+        c = '_';
+    CAF_CHECK_EQUAL(std::string{disconnect_labels[i]}, reason);
+  }
 }
