@@ -311,6 +311,7 @@ describe("admin UI: server_stats", { skip }, () => {
     assert.equal(stats.pid, ctx.server.pid);
     assert.equal(typeof stats.uptime, "number");
     assert.equal(stats.clientsCount, 2, "a's connection and the admin's");
+    assert.equal(stats.pollingClientsCount, 0, "b, the polling one, is gone");
     assert.deepEqual([...stats.namespaces].sort((x, y) => x.name.localeCompare(y.name)),
       [{ name: "/", socketsCount: 1 }, { name: "/admin", socketsCount: 1 }, { name: "/chat", socketsCount: 1 }]);
     const events = admin.seen.server_stats.items.slice(since, admin.seen.server_stats.items.indexOf(last) + 1)
@@ -321,6 +322,9 @@ describe("admin UI: server_stats", { skip }, () => {
     assert.deepEqual(events.filter((e) => e.type === "rawDisconnection").map((e) => e.subType),
       ["client namespace disconnect"]);
     assert.equal(total("packetsIn"), 6, JSON.stringify(events));
+    // The transport's bytes: at least the six events' packets in, and their answers out.
+    assert.ok(total("bytesIn") >= 6 * '42["rooms"]'.length, JSON.stringify(events));
+    assert.ok(total("bytesOut") > 0, JSON.stringify(events));
     for (const e of events) {
       assert.equal(e.timestamp % 1000, 0, "timestamps are whole seconds");
       assert.ok(e.count > 0);

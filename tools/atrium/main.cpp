@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "atrium/http_server.hpp"
+#include "actors/boundary/metrics.hpp"
 #include "atrium/server.hpp"
 #include "net/api_server.hpp"
 #include "net/http_client.hpp"
@@ -138,7 +140,23 @@ int main(int argc, char** argv) {
   std::unique_ptr<atrium::app::admin_ui> admin;
   if (opts->admin.enabled) {
     try {
-      admin = std::make_unique<atrium::app::admin_ui>(opts->admin, io, served);
+      // The transport's counts, from the metrics: the UI's dashboard splits clients by
+      // transport and shows bytes. Its packets are the application's own (Socket.IO events,
+      // counted by the admin UI), not Engine.IO's pings.
+      atrium::app::engine_stats_source engine = [] {
+        namespace m = atrium::metrics;
+        auto& r = m::process();
+        auto gauge = [&r](std::size_t s) {
+          return static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.value(s)));
+        };
+        atrium::app::engine_counters c;
+        c.polling_clients = gauge(m::connections_polling);
+        c.clients = *c.polling_clients + gauge(m::connections_websocket);
+        c.bytes_in = gauge(m::bytes_in);
+        c.bytes_out = gauge(m::bytes_out);
+        return c;
+      };
+      admin = std::make_unique<atrium::app::admin_ui>(opts->admin, io, served, std::move(engine));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "atrium: %s\n", e.what());
       return 1;
