@@ -21,6 +21,7 @@
 #include "net/http_client.hpp"
 #include "tools/atrium/admin_ui.hpp"
 #include "tools/atrium/client_auth.hpp"
+#include "tools/atrium/config_file.hpp"
 #include "tools/atrium/http_api.hpp"
 #include "tools/atrium/options.hpp"
 #include "tools/atrium/rooms_app.hpp"
@@ -89,6 +90,10 @@ int main(int argc, char** argv) {
   }
   if (opts->help) {
     std::fputs(atrium::cli::usage().c_str(), stdout);
+    return 0;
+  }
+  if (opts->print_config) {
+    std::fputs(atrium::cli::config_text(opts->settings).c_str(), stdout);
     return 0;
   }
 

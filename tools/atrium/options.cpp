@@ -7,6 +7,7 @@
 
 #include "protocol/decimal.hpp"
 #include "protocol/json.hpp"
+#include "tools/atrium/config_file.hpp"
 
 namespace atrium::cli {
 
@@ -131,7 +132,10 @@ std::vector<option_spec> make_table() {
                     o.batch_scheduling = word == "batch";
                     return true;
                   },
-                  "batch or normal"},
+                  "batch or normal",
+                  [](const options& o) -> std::string_view {
+                    return o.batch_scheduling ? "batch" : "normal";
+                  }},
      "batch (default): the actor threads run as SCHED_BATCH, so a message\n"
      "does not preempt the I/O thread that sent it on a shared CPU;\n"
      "normal: Linux's default policy"},
@@ -152,7 +156,7 @@ std::vector<option_spec> make_table() {
      "this node's certificate (PEM) for TLS between nodes"},
     {"--cluster-tls-key", "", "F",
      spec::text{[](options& o) -> auto& { return o.cluster.tls_key; }},
-     "its private key (PEM, unencrypted)"},
+     "its private key (PEM, unencrypted)", spec::in_config::secret_path},
     {"--cluster-tls-ca", "", "F",
      spec::text{[](options& o) -> auto& { return o.cluster.tls_ca; }},
      "the CA that signs every node's certificate: peers without one\n"
@@ -169,7 +173,12 @@ std::vector<option_spec> make_table() {
                       o.policy.emit = *scope;
                     return scope.has_value();
                   },
-                  "none, member or any"},
+                  "none, member or any",
+                  [](const options& o) -> std::string_view {
+                    using scope = app::client_policy::emit_scope;
+                    auto emit = o.policy.emit;
+                    return emit == scope::none ? "none" : emit == scope::any ? "any" : "member";
+                  }},
      "where clients may broadcast: none, member (default: only to rooms\n"
      "they are in) or any"},
     {"--no-private-messages", "", "",
@@ -197,7 +206,7 @@ std::vector<option_spec> make_table() {
     {"--auth-jwt-secret-file", "", "FILE",
      spec::text{[](options& o) -> auto& { return o.backend.auth.jwt_secret_file; }},
      "clients must present a token (CONNECT auth {token}) signed with\n"
-     "this HMAC secret (HS256, HS384 or HS512)"},
+     "this HMAC secret (HS256, HS384 or HS512)", spec::in_config::secret_path},
     {"--auth-jwt-public-key-file", "", "FILE",
      spec::text{[](options& o) -> auto& { return o.backend.auth.jwt_public_key_file; }},
      "... or signed with this key's private half (PEM: RSA for RS256,\n"
@@ -218,7 +227,10 @@ std::vector<option_spec> make_table() {
                     o.backend.auth.optional = word == "optional";
                     return true;
                   },
-                  "required or optional"},
+                  "required or optional",
+                  [](const options& o) -> std::string_view {
+                    return o.backend.auth.optional ? "optional" : "required";
+                  }},
      "with a key or a connect hook: required (default) refuses clients\n"
      "without credentials; optional lets them in anonymously (invalid\n"
      "credentials are refused either way)"},
@@ -244,7 +256,8 @@ std::vector<option_spec> make_table() {
      "address of the API (default {default})"},
     {"--api-key-file", "", "FILE",
      spec::text{[](options& o) -> auto& { return o.backend.api.key_file; }},
-     "every API request needs \"Authorization: Bearer <the file's first line>\""},
+     "every API request needs \"Authorization: Bearer <the file's first line>\"",
+     spec::in_config::secret_path},
     {"--api-max-body", "", "BYTES",
      number<std::size_t>([](options& o) -> auto& { return o.backend.api.max_body; }, 1),
      "largest API request body; larger gets 413 (default {default})"},
@@ -259,7 +272,7 @@ std::vector<option_spec> make_table() {
     {"--webhook-secret-file", "", "FILE",
      spec::text{[](options& o) -> auto& { return o.backend.webhooks.secret_file; }},
      "sign each webhook: X-Atrium-Signature: sha256=<hex HMAC-SHA256 of\n"
-     "the body with the file's first line>"},
+     "the body with the file's first line>", spec::in_config::secret_path},
     {"--webhook-timeout-ms", "", "MS",
      number<unsigned>([](options& o) -> auto& { return o.backend.webhooks.timeout_ms; }, 1),
      "a webhook unanswered in time has failed; an ack waiting for it gets\n"
@@ -312,7 +325,18 @@ std::vector<option_spec> make_table() {
      "the configuration the official Engine.IO/Socket.IO suites expect:\n"
      "/engine.io/ echo, namespaces / and /custom, ping 300/200 ms,\n"
      "--allow-emit any"},
-    {"--help", "-h", "", spec::flag{[](options& o) { o.help = true; }}, "this text"},
+    {"--config", "", "FILE", spec::text{[](options& o) -> auto& { return o.config_file; }},
+     "read options from the TOML file FILE first (README.md, \"Config\n"
+     "file\"; tools/atrium.example.toml); those on the command line\n"
+     "override it, a repeatable one replacing the file's list",
+     spec::in_config::never},
+    {"--print-config", "", "",
+     spec::flag{[](options& o) { o.print_config = true; }},
+     "print the configuration in effect (file, command line, defaults)\n"
+     "as a file --config reads, secrets elided, and exit",
+     spec::in_config::never},
+    {"--help", "-h", "", spec::flag{[](options& o) { o.help = true; }}, "this text",
+     spec::in_config::never},
   };
 }
 
@@ -364,42 +388,6 @@ std::string help_text(const option_spec& o, options& defaults) {
     },
     o.target);
   return help;
-}
-
-// Applies `value` (nullopt: none given) to `opts`; what is wrong with it, or empty.
-std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts) {
-  std::string name{o.name};
-  if (auto* flag = std::get_if<spec::flag>(&o.target)) {
-    if (value)
-      return name + " takes no value, got '" + std::string{*value} + "'";
-    flag->set(opts);
-    return {};
-  }
-  if (!value || value->empty())
-    return "missing value for " + name;
-  std::string text{*value};
-  return std::visit(
-    [&](const auto& kind) -> std::string {
-      using kind_type = std::decay_t<decltype(kind)>;
-      if constexpr (is_number<kind_type>) {
-        using T = std::remove_reference_t<decltype(kind.field(opts))>;
-        auto number = protocol::parse_decimal<T>(text);
-        if (!number || *number < kind.min || *number > kind.max)
-          return name + " needs a number" + bounds(kind) + ", got '" + text + "'";
-        kind.field(opts) = *number;
-      } else if constexpr (std::is_same_v<kind_type, spec::text>) {
-        kind.field(opts) = std::move(text);
-      } else if constexpr (std::is_same_v<kind_type, spec::list>) {
-        if (auto expected = kind.admit(text))
-          return name + " needs " + expected + ", got '" + text + "'";
-        kind.field(opts).push_back(std::move(text));
-      } else if constexpr (std::is_same_v<kind_type, spec::choice>) {
-        if (!kind.set(opts, text))
-          return name + " needs " + std::string{kind.expected} + ", got '" + text + "'";
-      }
-      return {};
-    },
-    o.target);
 }
 
 const option_spec* find(std::string_view name) {
@@ -493,6 +481,42 @@ const std::vector<option_spec>& option_table() {
   return table;
 }
 
+std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts) {
+  std::string name{o.name};
+  if (auto* flag = std::get_if<spec::flag>(&o.target)) {
+    if (value)
+      return name + " takes no value, got '" + std::string{*value} + "'";
+    flag->set(opts);
+    return {};
+  }
+  if (!value || value->empty())
+    return "missing value for " + name;
+  std::string text{*value};
+  return std::visit(
+    [&](const auto& kind) -> std::string {
+      using kind_type = std::decay_t<decltype(kind)>;
+      if constexpr (is_number<kind_type>) {
+        using T = std::remove_reference_t<decltype(kind.field(opts))>;
+        auto number = protocol::parse_decimal<T>(text);
+        if (!number || *number < kind.min || *number > kind.max)
+          return name + " needs a number" + bounds(kind) + ", got '" + text + "'";
+        kind.field(opts) = *number;
+      } else if constexpr (std::is_same_v<kind_type, spec::text>) {
+        kind.field(opts) = std::move(text);
+      } else if constexpr (std::is_same_v<kind_type, spec::list>) {
+        if (auto expected = kind.admit(text))
+          return name + " needs " + expected + ", got '" + text + "'";
+        kind.field(opts).push_back(std::move(text));
+      } else if constexpr (std::is_same_v<kind_type, spec::choice>) {
+        if (!kind.set(opts, text))
+          return name + " needs " + std::string{kind.expected} + ", got '" + text + "'";
+      }
+      return {};
+    },
+    o.target);
+}
+
+
 std::string usage() {
   // Help starts in this column; an option too wide for it has its help on the next line.
   constexpr std::size_t help_column = 25;
@@ -534,7 +558,11 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       return opts;
     }
   }
-  std::vector<std::string_view> given;
+  // The line is read whole before anything is applied: the file its --config names, wherever
+  // that stands, goes first.
+  std::vector<std::pair<const option_spec*, std::optional<std::string_view>>> line;
+  const option_spec* config = find("--config");
+  std::optional<std::string_view> config_path;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg{argv[i]};
     std::optional<std::string_view> value;
@@ -549,10 +577,66 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     }
     if (!value && !std::holds_alternative<spec::flag>(o->target) && i + 1 < argc)
       value = argv[++i];
+    if (o == config) {
+      // Two files would need a rule for which wins: one is all there is.
+      if (config_path) {
+        problem = "--config given twice";
+        return std::nullopt;
+      }
+      config_path = value.value_or("");
+    }
+    line.emplace_back(o, value);
+  }
+
+  std::vector<setting> file;
+  if (config_path && !config_path->empty()) {
+    auto read = read_config_file(std::string{*config_path}, option_table(), problem);
+    if (!read)
+      return std::nullopt;
+    file = std::move(*read);
+  }
+  auto on_line = [&](const option_spec* o) {
+    return std::any_of(line.begin(), line.end(), [o](auto& given) { return given.first == o; });
+  };
+  // Each option once, where its last value applied: an earlier value of the same option is
+  // overwritten anyway, so the file --print-config writes means what this line meant.
+  auto& settings = opts.settings;
+  auto record = [&](const option_spec* o, std::vector<std::string> values, std::string where) {
+    auto it = std::find_if(settings.begin(), settings.end(),
+                           [o](const setting& s) { return s.option == o; });
+    if (it != settings.end() && std::holds_alternative<spec::list>(o->target)) {
+      it->values.insert(it->values.end(), values.begin(), values.end());
+      return;
+    }
+    if (it != settings.end())
+      settings.erase(it);
+    settings.push_back(setting{o, std::move(values), std::move(where)});
+  };
+  options overridden; // where the file's lists that the line replaces are still checked
+  for (auto& s : file) {
+    bool replaced = std::holds_alternative<spec::list>(s.option->target) && on_line(s.option);
+    auto& into = replaced ? overridden : opts;
+    std::optional<std::string_view> none;
+    for (std::size_t i = 0; i < std::max<std::size_t>(s.values.size(), 1); ++i) {
+      auto value = s.values.empty() ? none : std::optional<std::string_view>{s.values[i]};
+      if (problem = apply(*s.option, value, into); !problem.empty()) {
+        problem = s.where + ": " + problem;
+        return std::nullopt;
+      }
+    }
+    if (!replaced)
+      record(s.option, std::move(s.values), std::move(s.where));
+  }
+  for (auto& [o, value] : line) {
     if (problem = apply(*o, value, opts); !problem.empty())
       return std::nullopt;
-    given.push_back(o->name);
+    if (o->config != spec::in_config::never)
+      record(o, value ? std::vector<std::string>{std::string{*value}} : std::vector<std::string>{},
+             {});
   }
+  std::vector<std::string_view> given;
+  for (auto& s : settings)
+    given.push_back(s.option->name);
   if (problem = finish(opts, given); !problem.empty())
     return std::nullopt;
   return opts;

@@ -16,6 +16,16 @@
 
 namespace atrium::cli {
 
+struct option_spec;
+
+/// One option as it was given, after --config's file and the command line are merged: each
+/// option at most once, in the order they apply (--print-config writes them back so).
+struct setting {
+  const option_spec* option;
+  std::vector<std::string> values; // none for a flag, the list's for a repeatable one
+  std::string where;               // "FILE:LINE: KEY" from a config file, empty from the line
+};
+
 struct options {
   net::server_options http;
   cluster_options cluster;
@@ -28,10 +38,16 @@ struct options {
   app::admin_ui_options admin;
   bool conformance = false;
   bool help = false;
+  std::string config_file;   // --config
+  bool print_config = false; // --print-config
+  std::vector<setting> settings;
 };
 
-/// Parses the command line; on a bad option returns nullopt and sets `problem` (one line that
-/// names the option). `-h` or `--help` anywhere gives `help` and nothing else is looked at.
+/// Parses the command line and the config file its `--config FILE` names (anywhere on the
+/// line; tools/atrium/config_file.hpp). The file is applied first, the command line over it: a
+/// repeatable option given on the line replaces the file's list. On a bad option returns nullopt
+/// and sets `problem` (one line that names the option, and for the file, "FILE:LINE: KEY: ").
+/// `-h` or `--help` anywhere gives `help` and nothing else is looked at.
 std::optional<options> parse(int argc, char** argv, std::string& problem);
 
 /// The --help text, written from `option_table()`.
@@ -63,9 +79,12 @@ struct option_spec {
     const char* (*admit)(std::string& value);
   };
   /// One of a few words, `expected` spelling them out for the error ("batch or normal").
+  /// `word`, when there is one, names the value `options` has: --print-config shows the
+  /// default with it.
   struct choice {
     bool (*set)(options&, std::string_view word);
     std::string_view expected;
+    std::string_view (*word)(const options&) = nullptr;
   };
   using kind = std::variant<flag, number<std::uint16_t>, number<unsigned>, number<std::size_t>,
                             number<double>, text, list, choice>;
@@ -77,9 +96,23 @@ struct option_spec {
   /// Lines joined by '\n'. In a number's or a text's help, `{default}` is the value the
   /// option has when it is not given, read off `options{}`, and `{min}`/`{max}` its bounds.
   std::string_view help;
+  /// What a config file and --print-config do with it. Marked here, not guessed from the name,
+  /// so that a new option holding a secret says so where it is declared.
+  enum class in_config {
+    setting,     // a key of the file, printed as it is
+    secret_path, // a key, and the path of a file holding a secret: printed (a path is no secret)
+    secret,      // a key holding a secret itself: printed as "<elided>"
+    never,       // an action of the command line (--help, --config): no key of the file
+  };
+  in_config config = in_config::setting;
 };
 
 /// Every option, in the order --help lists them.
 const std::vector<option_spec>& option_table();
+
+/// Applies one value of `o` (nullopt: none, as for a flag) to `opts` as the command line does;
+/// what is wrong with it, or empty. The config file's values go through it too, so that a value
+/// is judged the same wherever it is written.
+std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts);
 
 } // namespace atrium::cli
