@@ -430,3 +430,30 @@ CAF_TEST(secrets are elided) {
   CAF_CHECK_EQUAL(problem, again + ":4: password-hash: the secret was elided by --print-config: "
                                    "write the real one back");
 }
+
+CAF_TEST(the example config file is valid) {
+  std::string example = ATRIUM_SOURCE_DIR "/tools/atrium.example.toml";
+  auto o = accepted({"--config", example});
+  CAF_CHECK_GREATER(o.settings.size(), 5u);
+  // Its commented-out examples ("# key = value", "# [table]") are real keys too, with values of
+  // the right type: uncommented, the file still reads (the combinations are not judged here:
+  // some are alternatives).
+  std::ifstream in{example};
+  std::string line, uncommented;
+  int examples = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("# [", 0) == 0
+        || (line.rfind("# ", 0) == 0 && line.find(" = ") != std::string::npos
+            && line.find_first_of(" ", 2) == line.find(" = "))) {
+      line.erase(0, 2);
+      ++examples;
+    }
+    uncommented += line + '\n';
+  }
+  CAF_CHECK_GREATER(examples, 10);
+  std::string problem;
+  auto read = atrium::cli::read_config_file(write_file(uncommented), atrium::cli::option_table(),
+                                            problem);
+  CAF_CHECK_EQUAL(problem, "");
+  CAF_CHECK(read.has_value());
+}
