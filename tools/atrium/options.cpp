@@ -390,6 +390,42 @@ std::string help_text(const option_spec& o, options& defaults) {
   return help;
 }
 
+// Applies `value` (nullopt: none given) to `opts`; what is wrong with it, or empty.
+std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts) {
+  std::string name{o.name};
+  if (auto* flag = std::get_if<spec::flag>(&o.target)) {
+    if (value)
+      return name + " takes no value, got '" + std::string{*value} + "'";
+    flag->set(opts);
+    return {};
+  }
+  if (!value || value->empty())
+    return "missing value for " + name;
+  std::string text{*value};
+  return std::visit(
+    [&](const auto& kind) -> std::string {
+      using kind_type = std::decay_t<decltype(kind)>;
+      if constexpr (is_number<kind_type>) {
+        using T = std::remove_reference_t<decltype(kind.field(opts))>;
+        auto number = protocol::parse_decimal<T>(text);
+        if (!number || *number < kind.min || *number > kind.max)
+          return name + " needs a number" + bounds(kind) + ", got '" + text + "'";
+        kind.field(opts) = *number;
+      } else if constexpr (std::is_same_v<kind_type, spec::text>) {
+        kind.field(opts) = std::move(text);
+      } else if constexpr (std::is_same_v<kind_type, spec::list>) {
+        if (auto expected = kind.admit(text))
+          return name + " needs " + expected + ", got '" + text + "'";
+        kind.field(opts).push_back(std::move(text));
+      } else if constexpr (std::is_same_v<kind_type, spec::choice>) {
+        if (!kind.set(opts, text))
+          return name + " needs " + std::string{kind.expected} + ", got '" + text + "'";
+      }
+      return {};
+    },
+    o.target);
+}
+
 const option_spec* find(std::string_view name) {
   auto& table = option_table();
   auto it = std::find_if(table.begin(), table.end(), [&](const option_spec& o) {
@@ -480,42 +516,6 @@ const std::vector<option_spec>& option_table() {
   static const std::vector<option_spec> table = make_table();
   return table;
 }
-
-std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts) {
-  std::string name{o.name};
-  if (auto* flag = std::get_if<spec::flag>(&o.target)) {
-    if (value)
-      return name + " takes no value, got '" + std::string{*value} + "'";
-    flag->set(opts);
-    return {};
-  }
-  if (!value || value->empty())
-    return "missing value for " + name;
-  std::string text{*value};
-  return std::visit(
-    [&](const auto& kind) -> std::string {
-      using kind_type = std::decay_t<decltype(kind)>;
-      if constexpr (is_number<kind_type>) {
-        using T = std::remove_reference_t<decltype(kind.field(opts))>;
-        auto number = protocol::parse_decimal<T>(text);
-        if (!number || *number < kind.min || *number > kind.max)
-          return name + " needs a number" + bounds(kind) + ", got '" + text + "'";
-        kind.field(opts) = *number;
-      } else if constexpr (std::is_same_v<kind_type, spec::text>) {
-        kind.field(opts) = std::move(text);
-      } else if constexpr (std::is_same_v<kind_type, spec::list>) {
-        if (auto expected = kind.admit(text))
-          return name + " needs " + expected + ", got '" + text + "'";
-        kind.field(opts).push_back(std::move(text));
-      } else if constexpr (std::is_same_v<kind_type, spec::choice>) {
-        if (!kind.set(opts, text))
-          return name + " needs " + std::string{kind.expected} + ", got '" + text + "'";
-      }
-      return {};
-    },
-    o.target);
-}
-
 
 std::string usage() {
   // Help starts in this column; an option too wide for it has its help on the next line.
@@ -612,6 +612,8 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
       settings.erase(it);
     settings.push_back(setting{o, std::move(values), std::move(where)});
   };
+  // The file's values go through the same apply() as the line's, so each is judged the same
+  // (bounds, words, admit) wherever it is written.
   options overridden; // where the file's lists that the line replaces are still checked
   for (auto& s : file) {
     bool replaced = std::holds_alternative<spec::list>(s.option->target) && on_line(s.option);

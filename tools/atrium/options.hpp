@@ -110,9 +110,4 @@ struct option_spec {
 /// Every option, in the order --help lists them.
 const std::vector<option_spec>& option_table();
 
-/// Applies one value of `o` (nullopt: none, as for a flag) to `opts` as the command line does;
-/// what is wrong with it, or empty. The config file's values go through it too, so that a value
-/// is judged the same wherever it is written.
-std::string apply(const option_spec& o, std::optional<std::string_view> value, options& opts);
-
 } // namespace atrium::cli
