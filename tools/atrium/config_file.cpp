@@ -7,7 +7,6 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <limits>
 #include <sstream>
 #include <type_traits>
 #include <variant>
@@ -133,31 +132,32 @@ expects expected_type() {
     return {"a string", [](const toml::value& v) { return v.is_string(); }};
 }
 
-// The value as the command line would have written it (a number in decimal).
-std::string text_of(const toml::value& v) {
-  if (v.is_integer())
-    return std::to_string(v.as_integer());
-  if (v.is_floating())
-    return number_text(v.as_floating());
-  return v.as_string().str;
-}
 
-// toml11 3.7 reads an integer too large for 64 bits as the largest one rather than refusing it
-// (TOML says to refuse it): a value at either end is checked against the text it came from.
-bool clamped(const toml::value& v) {
-  auto n = v.as_integer();
-  if (n != std::numeric_limits<std::int64_t>::max() && n != std::numeric_limits<std::int64_t>::min())
-    return false;
+
+// A number as written, underscores and a leading '+' dropped, for parse_decimal to judge the very
+// text the command line would have: toml11 3.7 reads an integer past 64 bits as the largest one
+// and a float past a double's range as the largest double, where the line refuses
+// --port 99999999999999999999 and 1e400. Hex, octal and binary integers give their value.
+std::string number_as_written(const toml::value& v) {
   auto loc = v.location();
-  if (loc.column() == 0 || loc.column() - 1 >= loc.line_str().size())
-    return true;
-  auto token = loc.line_str().substr(loc.column() - 1, loc.region());
+  std::string token;
+  if (loc.column() >= 1 && loc.column() - 1 < loc.line_str().size())
+    token = loc.line_str().substr(loc.column() - 1, loc.region());
   token.erase(std::remove(token.begin(), token.end(), '_'), token.end());
   if (!token.empty() && token.front() == '+')
     token.erase(0, 1);
-  if (token.size() > 1 && token[0] == '0' && (token[1] == 'x' || token[1] == 'o' || token[1] == 'b'))
-    return false; // 0x7fff_ffff_ffff_ffff is the largest one indeed: hex cannot overflow unseen
-  return token != std::to_string(n);
+  bool based = token.size() > 1 && token[0] == '0'
+               && (token[1] == 'x' || token[1] == 'o' || token[1] == 'b');
+  if (token.empty() || based)
+    return v.is_integer() ? std::to_string(v.as_integer()) : number_text(v.as_floating());
+  return token;
+}
+
+// The value as the command line would have written it.
+std::string text_of(const toml::value& v) {
+  if (v.is_integer() || v.is_floating())
+    return number_as_written(v);
+  return v.as_string().str;
 }
 
 // "[error] toml::parse_key: the next token is not a key" -> "the next token is not a key".
@@ -257,9 +257,6 @@ std::optional<std::vector<setting>> read_config_file(const std::string& path,
       }
       if (s.values.empty())
         continue;
-    } else if (value->is_integer() && clamped(*value)) {
-      problem = at + ": the integer does not fit in 64 bits";
-      return std::nullopt;
     } else {
       s.values.push_back(text_of(*value));
     }
