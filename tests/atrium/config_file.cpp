@@ -449,6 +449,51 @@ CAF_TEST(secrets are elided) {
                                    "write the real one back");
 }
 
+CAF_TEST(every option of the table is a key of the file) {
+  // Written from the table alone, so that an option added to it is covered the day it is.
+  using in_config = option_spec::in_config;
+  std::string toml;
+  std::size_t keys = 0;
+  for (auto& o : atrium::cli::option_table()) {
+    if (o.config == in_config::never)
+      continue;
+    ++keys;
+    toml += std::string{o.name.substr(2)} + " = ";
+    std::visit(
+      [&](const auto& kind) {
+        using kind_type = std::decay_t<decltype(kind)>;
+        if constexpr (std::is_same_v<kind_type, option_spec::flag>)
+          toml += "true";
+        else if constexpr (std::is_same_v<kind_type, option_spec::number<double>>)
+          toml += "1.5";
+        else if constexpr (std::is_same_v<kind_type, option_spec::text>
+                           || std::is_same_v<kind_type, option_spec::choice>)
+          toml += "\"x\"";
+        else if constexpr (std::is_same_v<kind_type, option_spec::list>)
+          toml += "[\"x\", \"y\"]";
+        else
+          toml += "1";
+      },
+      o.target);
+    toml += '\n';
+  }
+  std::string problem;
+  auto read = atrium::cli::read_config_file(write_file(toml), atrium::cli::option_table(), problem);
+  CAF_CHECK_EQUAL(problem, "");
+  CAF_REQUIRE(read.has_value());
+  CAF_CHECK_EQUAL(read->size(), keys);
+  // And each is written back as a value of its own key, none as a default.
+  auto text = atrium::cli::config_text(*read);
+  for (auto& o : atrium::cli::option_table())
+    if (o.config != in_config::never)
+      CAF_CHECK_NOT_EQUAL(text.find("\n" + std::string{o.name.substr(2)} + " = "),
+                          std::string::npos);
+  CAF_CHECK_EQUAL(text.find(" is not set"), std::string::npos);
+  auto again = atrium::cli::read_config_file(write_file(text), atrium::cli::option_table(), problem);
+  CAF_REQUIRE(again.has_value());
+  CAF_CHECK_EQUAL(atrium::cli::config_text(*again), text);
+}
+
 CAF_TEST(the example config file is valid) {
   std::string example = ATRIUM_SOURCE_DIR "/tools/atrium.example.toml";
   auto o = accepted({"--config", example});
