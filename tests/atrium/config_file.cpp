@@ -204,13 +204,15 @@ CAF_TEST(the command line overrides the file) {
 CAF_TEST(an unknown key is named with its file and line) {
   CAF_CHECK_EQUAL(file_problem("port = 1\n\n[api]\nprot = 8080\n"),
                   "FILE:4: api.prot: unknown key (there is no option --api-prot)");
-  CAF_CHECK_EQUAL(file_problem("Port = 1\n"), "FILE:1: Port: unknown key (there is no option --Port)");
+  CAF_CHECK_EQUAL(file_problem("Port = 1\n"),
+                  "FILE:1: Port: unknown key (there is no option --Port)");
   CAF_CHECK_EQUAL(file_problem("[api]\n"), "ok"); // an empty table sets nothing
   // The command line's own actions are no keys: a file that names another would be a loop.
   CAF_CHECK_EQUAL(file_problem("config = \"x.toml\"\n"),
                   "FILE:1: config: unknown key (--config is for the command line only)");
   CAF_CHECK_EQUAL(file_problem("print-config = true\n"),
-                  "FILE:1: print-config: unknown key (--print-config is for the command line only)");
+                  "FILE:1: print-config: unknown key (--print-config is for the command line "
+                  "only)");
   CAF_CHECK_EQUAL(file_problem("help = true\n"),
                   "FILE:1: help: unknown key (--help is for the command line only)");
   // One option twice under two spellings.
@@ -232,8 +234,10 @@ CAF_TEST(a value of the wrong type is named with its file and line) {
   CAF_CHECK_EQUAL(file_problem("max-events-per-second = \"5\"\n"),
                   "FILE:1: max-events-per-second: --max-events-per-second takes a number, not a "
                   "string");
-  CAF_CHECK_EQUAL(file_problem("stats = 1\n"), "FILE:1: stats: --stats takes a boolean, not an integer");
-  CAF_CHECK_EQUAL(file_problem("host = 127\n"), "FILE:1: host: --host takes a string, not an integer");
+  CAF_CHECK_EQUAL(file_problem("stats = 1\n"),
+                  "FILE:1: stats: --stats takes a boolean, not an integer");
+  CAF_CHECK_EQUAL(file_problem("host = 127\n"),
+                  "FILE:1: host: --host takes a string, not an integer");
   CAF_CHECK_EQUAL(file_problem("allow-emit = [\"any\"]\n"),
                   "FILE:1: allow-emit: --allow-emit takes a string, not an array");
   CAF_CHECK_EQUAL(file_problem("namespace = 1\n"),
@@ -250,7 +254,8 @@ CAF_TEST(a value of the wrong type is named with its file and line) {
 
 CAF_TEST(a value out of range is refused as on the command line) {
   // The option table's own checks, with the file's place in front.
-  CAF_CHECK_EQUAL(file_problem("port = 70000\n"), "FILE:1: port: --port needs a number, got '70000'");
+  CAF_CHECK_EQUAL(file_problem("port = 70000\n"),
+                  "FILE:1: port: --port needs a number, got '70000'");
   CAF_CHECK_EQUAL(file_problem("port = -1\n"), "FILE:1: port: --port needs a number, got '-1'");
   CAF_CHECK_EQUAL(file_problem("\n\nthreads = 0\n"),
                   "FILE:3: threads: --threads needs a number >= 1, got '0'");
@@ -489,7 +494,8 @@ CAF_TEST(every option of the table is a key of the file) {
       CAF_CHECK_NOT_EQUAL(text.find("\n" + std::string{o.name.substr(2)} + " = "),
                           std::string::npos);
   CAF_CHECK_EQUAL(text.find(" is not set"), std::string::npos);
-  auto again = atrium::cli::read_config_file(write_file(text), atrium::cli::option_table(), problem);
+  auto again =
+    atrium::cli::read_config_file(write_file(text), atrium::cli::option_table(), problem);
   CAF_REQUIRE(again.has_value());
   CAF_CHECK_EQUAL(atrium::cli::config_text(*again), text);
 }

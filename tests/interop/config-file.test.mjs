@@ -72,7 +72,8 @@ allow-join = ["lobby-*"]
       await join(chat, "lobby-1");
       const refusedJoin = await emitWithAck(chat, "join", "kitchen");
       assert.equal(refusedJoin && refusedJoin.ok, false, "a room allow-join does not match");
-      const refusedEmit = await emitWithAck(chat, "emit", { to: ["lobby-1"], event: "x", args: [] });
+      const refusedEmit = await emitWithAck(chat, "emit",
+                                            { to: ["lobby-1"], event: "x", args: [] });
       assert.equal(refusedEmit && refusedEmit.ok, false, "allow-emit none refuses a broadcast");
     } finally {
       await clients.closeAll();

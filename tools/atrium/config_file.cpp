@@ -132,8 +132,6 @@ expects expected_type() {
     return {"a string", [](const toml::value& v) { return v.is_string(); }};
 }
 
-
-
 // A number as written, underscores and a leading '+' dropped, for parse_decimal to judge the very
 // text the command line would have: toml11 3.7 reads an integer past 64 bits as the largest one
 // and a float past a double's range as the largest double, where the line refuses
@@ -176,8 +174,7 @@ std::string first_line_of(const char* what) {
 std::optional<std::vector<setting>> read_config_file(const std::string& path,
                                                      const std::vector<option_spec>& table,
                                                      std::string& problem) {
-  // Read here rather than by toml::parse(path): its open error does not say why, and a
-  // directory would read as an empty file, that is as a valid empty configuration.
+  // Read here rather than by toml::parse(path), whose open error does not say why (no errno).
   std::ifstream in{path, std::ios::binary};
   std::string content;
   try {
@@ -235,8 +232,9 @@ std::optional<std::vector<setting>> read_config_file(const std::string& path,
       return std::nullopt;
     }
     seen.emplace_back(&*option, std::to_string(value->location().line()) + " (" + key + ")");
-    auto type = std::visit([](const auto& kind) { return expected_type<std::decay_t<decltype(kind)>>(); },
-                           option->target);
+    auto type = std::visit(
+      [](const auto& kind) { return expected_type<std::decay_t<decltype(kind)>>(); },
+      option->target);
     if (!type.admits(*value)) {
       problem = at + ": " + std::string{option->name} + " takes " + std::string{type.what}
                 + ", not " + std::string{type_name(value->type())};

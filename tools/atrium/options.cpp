@@ -632,9 +632,12 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
   for (auto& [o, value] : line) {
     if (problem = apply(*o, value, opts); !problem.empty())
       return std::nullopt;
-    if (o->config != spec::in_config::never)
-      record(o, value ? std::vector<std::string>{std::string{*value}} : std::vector<std::string>{},
-             {});
+    if (o->config == spec::in_config::never)
+      continue;
+    std::vector<std::string> values;
+    if (value)
+      values.emplace_back(*value);
+    record(o, std::move(values), {});
   }
   std::vector<std::string_view> given;
   for (auto& s : settings)
