@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -297,6 +298,9 @@ CAF_TEST(a value out of range is refused as on the command line) {
   CAF_CHECK_EQUAL(file_problem("peer = [\"127.0.0.1:1\", \"nowhere\"]\ncluster-port = 1\n"),
                   "FILE:1: peer: --peer needs HOST:PORT, got 'nowhere'");
   CAF_CHECK_EQUAL(file_problem("host = \"\"\n"), "FILE:1: host: missing value for --host");
+  // A line break in a quoted value is escaped: a problem is one line.
+  CAF_CHECK_EQUAL(file_problem("allow-emit = \"a\\nb\"\n"),
+                  "FILE:1: allow-emit: --allow-emit needs none, member or any, got 'a\\nb'");
   CAF_CHECK_EQUAL(file_problem("webhook-url = \"http://h/\"\nwebhook-events = \"a,,b\"\n"),
                   "FILE:2: webhook-events: --webhook-events needs comma-separated event names, "
                   "got 'a,,b'");
@@ -525,4 +529,61 @@ CAF_TEST(the example config file is valid) {
                                             problem);
   CAF_CHECK_EQUAL(problem, "");
   CAF_CHECK(read.has_value());
+}
+
+CAF_TEST(a damaged file is an error of one line or a valid configuration) {
+  // Random edits of a file that holds every kind of value: whatever toml11 or the table makes of
+  // them, atrium answers with one line that names the file, or with options; never a throw.
+  const std::string good = R"(port = 3001
+namespace = ["/chat", "news"]   # comment
+max-events-per-second = 2.5
+disconnect-flooders = true
+allow-emit = "any"
+[api]
+port = 8080
+key-file = "k"
+[cluster.tls]
+cert = 'c.pem'
+key = "k.pem"
+ca = """ca.pem"""
+)";
+  std::mt19937 rng{20261207};
+  const std::string alphabet = "=[]{}\"'.,#-_+0123456789eE\n\t azAZ\\\x7f\xc3";
+  int valid = 0;
+  for (int round = 0; round < 1500; ++round) {
+    auto text = good;
+    for (int edits = 1 + rng() % 3; edits > 0; --edits) {
+      auto at = rng() % (text.size() + 1);
+      switch (rng() % 3) {
+        case 0:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 1:
+          if (at < text.size())
+            text.erase(at, 1 + rng() % 4);
+          break;
+        default:
+          if (at < text.size())
+            text[at] = alphabet[rng() % alphabet.size()];
+      }
+    }
+    auto path = write_file(text);
+    auto res = parse({"--config", path});
+    if (res.opts) {
+      ++valid;
+      continue;
+    }
+    CAF_CHECK_EQUAL(res.problem.find('\n'), std::string::npos);
+    // What the file itself has wrong names it; a combination (TLS without its key) is the whole
+    // configuration's.
+    std::string problem;
+    bool read = atrium::cli::read_config_file(path, atrium::cli::option_table(), problem)
+                  .has_value();
+    CAF_CHECK(read || problem.rfind(path + ":", 0) == 0);
+    if (res.problem.find('\n') != std::string::npos || !(read || problem.rfind(path + ":", 0) == 0))
+      CAF_MESSAGE("for the file:\n" << text << "\nthe problem: " << res.problem);
+  }
+  // Both outcomes occur, or the edits tested nothing.
+  CAF_CHECK_GREATER(valid, 10);
+  CAF_CHECK_LESS(valid, 1400);
 }

@@ -549,7 +549,9 @@ std::string usage() {
   return out;
 }
 
-std::optional<options> parse(int argc, char** argv, std::string& problem) {
+namespace {
+
+std::optional<options> parse_all(int argc, char** argv, std::string& problem) {
   options opts;
   // Whoever asks for help gets it, wherever they ask and whatever else the line holds.
   for (int i = 1; i < argc; ++i) {
@@ -644,6 +646,33 @@ std::optional<options> parse(int argc, char** argv, std::string& problem) {
     given.push_back(s.option->name);
   if (problem = finish(opts, given); !problem.empty())
     return std::nullopt;
+  return opts;
+}
+
+// A value quoted in a problem may hold a line break (a file's "a\nb", an argument's): escaped,
+// the problem stays the one line that a script or a log reads.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (unsigned char ch : text) {
+    if (ch == '\n') {
+      out += "\\n";
+    } else if (ch < 0x20 || ch == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
+      out += buf;
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::optional<options> parse(int argc, char** argv, std::string& problem) {
+  auto opts = parse_all(argc, argv, problem);
+  if (!opts)
+    problem = one_line(problem);
   return opts;
 }
 
