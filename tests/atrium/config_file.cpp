@@ -2,6 +2,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -20,14 +21,21 @@ using atrium::cli::options;
 
 namespace {
 
-// A directory of its own per test binary run, for the files the tests write and parse.
+// A directory of its own per test binary run, for the files the tests write and parse; removed
+// at exit, so that runs leave nothing behind in /tmp.
 const std::string& temp_dir() {
-  static const std::string dir = [] {
-    std::string pattern = "/tmp/atrium-config-test-XXXXXX";
-    CAF_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    return pattern;
-  }();
-  return dir;
+  struct directory {
+    std::string path;
+    directory() : path("/tmp/atrium-config-test-XXXXXX") {
+      CAF_REQUIRE(mkdtemp(path.data()) != nullptr);
+    }
+    ~directory() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const directory dir;
+  return dir.path;
 }
 
 // Writes `text` to a new file in temp_dir() and returns its path.

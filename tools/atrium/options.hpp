@@ -102,7 +102,7 @@ struct option_spec {
     setting,     // a key of the file, printed as it is
     secret_path, // a key, and the path of a file holding a secret: printed (a path is no secret)
     secret,      // a key holding a secret itself: printed as "<elided>"
-    never,       // an action of the command line (--help, --config): no key of the file
+    never,       // an action of the command line (--help, --config; a --version too): no key
   };
   in_config config = in_config::setting;
 };
