@@ -9,6 +9,7 @@
 #include <caf/openssl/manager.hpp>
 
 #include "actors/boundary/metrics.hpp"
+#include "actors/boundary/log.hpp"
 #include "protocol/decimal.hpp"
 
 namespace atrium {
@@ -108,8 +109,7 @@ void add_peer(self_ptr self, const caf::actor& peer, const std::string& address)
   st.wanted.insert(address);
   self->monitor(peer);
   metrics::count(metrics::cluster_peers);
-  std::printf("atrium cluster: peer %s up\n", address.c_str());
-  std::fflush(stdout);
+  log::info("cluster peer up", {{"peer", address}}, "atrium cluster: peer " + address + " up");
 }
 
 } // namespace
@@ -126,8 +126,8 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
       auto address = it->second.address;
       st.peers.erase(it);
       metrics::count(metrics::cluster_peers, -1);
-      std::printf("atrium cluster: peer %s down\n", address.c_str());
-      std::fflush(stdout);
+      log::info("cluster peer down", {{"peer", address}},
+                "atrium cluster: peer " + address + " down");
       // Keep reaching for it: a restarted node comes back on the same address.
       self->delayed_send(self, st.retry, retry_atom::value, address);
       return;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "actors/boundary/log.hpp"
 
 namespace atrium::net {
 
@@ -40,6 +41,8 @@ std::array<cause_budget, close_cause_count>& budgets() {
 
 void log_close(close_cause cause, std::string_view sid, std::string_view address,
                std::string_view detail) {
+  if (!log::enabled(log::level::warn))
+    return;
   auto& budget = budgets()[static_cast<std::size_t>(cause)];
   std::uint64_t left_out = 0;
   {
@@ -47,21 +50,77 @@ void log_close(close_cause cause, std::string_view sid, std::string_view address
     if (!budget.lines.admit(line_budget::clock::now(), left_out))
       return;
   }
-  // Built first and written with one call, so that lines of several threads never interleave.
-  std::string line = "atrium: closed session ";
-  line.append(sid.data(), sid.size());
-  line += " (";
-  line.append(address.empty() ? std::string_view{"unknown address"} : address);
-  line += "): ";
-  line += to_string(cause);
-  if (!detail.empty()) {
-    line += ": ";
-    line.append(detail.data(), detail.size());
+  if (address.empty())
+    address = "unknown address";
+  std::string line;
+  if (log::current_format() == log::format::text) {
+    line = "atrium: closed session ";
+    line.append(sid.data(), sid.size());
+    line += " (";
+    line.append(address.data(), address.size());
+    line += "): ";
+    line += to_string(cause);
+    if (!detail.empty()) {
+      line += ": ";
+      line.append(detail.data(), detail.size());
+    }
+    if (left_out > 0)
+      line += " [" + std::to_string(left_out) + " more closes for this cause not logged]";
   }
-  if (left_out > 0)
-    line += " [" + std::to_string(left_out) + " more closes for this cause not logged]";
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  log::warn("closed session",
+            {{"sid", sid}, {"address", address}, {"reason", to_string(cause)},
+             {"detail", detail}, {"not_logged", left_out}},
+            line);
+}
+
+const char* to_string(refusal_cause c) noexcept {
+  switch (c) {
+    case refusal_cause::too_many_connections:
+      return "too many connections";
+    case refusal_cause::too_many_from_address:
+      return "too many connections from this address";
+  }
+  return "?";
+}
+
+namespace {
+
+std::array<cause_budget, refusal_cause_count>& refusal_budgets() {
+  static std::array<cause_budget, refusal_cause_count> all;
+  return all;
+}
+
+} // namespace
+
+void log_refusal(refusal_cause cause, std::string_view address, std::string_view detail) {
+  if (!log::enabled(log::level::warn))
+    return;
+  auto& budget = refusal_budgets()[static_cast<std::size_t>(cause)];
+  std::uint64_t left_out = 0;
+  {
+    std::lock_guard<std::mutex> guard{budget.mtx};
+    if (!budget.lines.admit(line_budget::clock::now(), left_out))
+      return;
+  }
+  if (address.empty())
+    address = "unknown address";
+  std::string line;
+  if (log::current_format() == log::format::text) {
+    line = "atrium: refused connection (";
+    line.append(address.data(), address.size());
+    line += "): ";
+    line += to_string(cause);
+    if (!detail.empty()) {
+      line += ": ";
+      line.append(detail.data(), detail.size());
+    }
+    if (left_out > 0)
+      line += " [" + std::to_string(left_out) + " more refusals for this cause not logged]";
+  }
+  log::warn("refused connection",
+            {{"address", address}, {"reason", to_string(cause)}, {"detail", detail},
+             {"not_logged", left_out}},
+            line);
 }
 
 } // namespace atrium::net

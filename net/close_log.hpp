@@ -1,7 +1,8 @@
 #pragma once
 
-// One line on stderr for every client the server closes because it broke a limit or the
-// protocol, so that an operator can tell who was cut off and by which rule. The lines are
+// One log record (actors/boundary/log.hpp) for every client the server closes because it broke
+// a limit or the protocol, and for every connection it refuses, so that an operator can tell
+// who was cut off and by which rule. The lines are
 // rate-limited per cause: an attack that gets thousands of connections closed writes a few
 // lines, and counts the rest.
 
@@ -60,5 +61,18 @@ private:
 /// its lines; a line written after some were left out ends with how many were. Any thread.
 void log_close(close_cause cause, std::string_view sid, std::string_view address,
                std::string_view detail);
+
+/// Why a new connection was turned away before it had a session.
+enum class refusal_cause : std::uint8_t {
+  too_many_connections,  // --max-connections
+  too_many_from_address, // --max-connections-per-address
+};
+constexpr std::size_t refusal_cause_count = 2;
+
+const char* to_string(refusal_cause c) noexcept;
+
+/// Writes `atrium: refused connection (ADDRESS): CAUSE: DETAIL`, rate-limited per cause as
+/// log_close is. Any thread.
+void log_refusal(refusal_cause cause, std::string_view address, std::string_view detail);
 
 } // namespace atrium::net

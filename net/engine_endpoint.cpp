@@ -8,6 +8,7 @@
 
 #include "actors/boundary/random_id.hpp"
 #include "actors/boundary/metrics.hpp"
+#include "net/close_log.hpp"
 #include "net/server_stats.hpp"
 #include "net/websocket_transport.hpp"
 
@@ -71,7 +72,7 @@ handshake make_handshake(const http_request& req, const request_target& target,
 
 engine_endpoint::engine_endpoint(asio::io_context& ioc, session_config cfg,
                                  handler_factory factory, session_limits limits)
-  : ioc_(ioc), cfg_(cfg), factory_(std::move(factory)), registry_(limits) {
+  : ioc_(ioc), cfg_(cfg), factory_(std::move(factory)), limits_(limits), registry_(limits) {
 }
 
 std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
@@ -88,9 +89,7 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
     if (verdict == session_registry::admission::added)
       return s;
     if (verdict != session_registry::admission::sid_taken) {
-      if (cfg_.stats)
-        ++cfg_.stats->connections_refused;
-      metrics::count(metrics::connections_refused);
+      refused(verdict, remote);
       refusal = limit_body(verdict);
       return nullptr;
     }
@@ -155,9 +154,7 @@ std::optional<http_refusal> engine_endpoint::check_websocket(const request_targe
   if (!sid) {
     auto verdict = registry_.admits(remote);
     if (verdict != session_registry::admission::added) {
-      if (cfg_.stats)
-        ++cfg_.stats->connections_refused;
-      metrics::count(metrics::connections_refused);
+      refused(verdict, remote);
       return http_refusal{503, limit_body(verdict)};
     }
   }
@@ -194,6 +191,20 @@ void engine_endpoint::too_large(const request_target& target) {
     return;
   if (auto s = registry_.find(*sid))
     asio::post(s->executor(), [s] { s->poll_too_large(); });
+}
+
+void engine_endpoint::refused(session_registry::admission verdict,
+                              const std::string& remote) const {
+  if (cfg_.stats)
+    ++cfg_.stats->connections_refused;
+  metrics::count(metrics::connections_refused);
+  if (verdict == session_registry::admission::full_for_address) {
+    log_refusal(refusal_cause::too_many_from_address, remote,
+                std::to_string(limits_.max_per_address) + " at once (--max-connections-per-address)");
+  } else {
+    log_refusal(refusal_cause::too_many_connections, remote,
+                std::to_string(limits_.max_sessions) + " at once (--max-connections)");
+  }
 }
 
 void engine_endpoint::shutdown(disconnect_reason why) {

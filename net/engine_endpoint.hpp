@@ -60,9 +60,13 @@ private:
                                          const request_target& target,
                                          const std::string& remote, std::string& refusal);
 
+  /// Counts and logs a refused new session.
+  void refused(session_registry::admission verdict, const std::string& remote) const;
+
   boost::asio::io_context& ioc_;
   session_config cfg_;
   handler_factory factory_;
+  session_limits limits_;
   session_registry registry_;
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "actors/boundary/metrics.hpp"
+#include "actors/boundary/log.hpp"
 #include "net/server_stats.hpp"
 #include "net/session_registry.hpp"
 #include "net/write_gatherer.hpp"
@@ -593,6 +594,9 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
   }
   if (state_ != state::open)
     return;
+  // Every close, whatever its cause; the limits' and the protocol's are warnings of their own.
+  log::debug("session closed",
+             {{"sid", sid_}, {"address", handshake_->address}, {"reason", to_string(why)}});
   state_ = state::closed;
   metrics::count(metrics::disconnects_first + static_cast<std::size_t>(why));
   if (counted_) {

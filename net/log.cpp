@@ -1,11 +1,13 @@
 #include "net/log.hpp"
 
-#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
+
+#include "actors/boundary/log.hpp"
 
 namespace atrium::net {
 
@@ -36,7 +38,11 @@ void fail(const boost::system::error_code& ec, const char* what) {
   // peer's doing, and handled by closing its connection.
   if (!debug_enabled() && std::string_view{ec.category().name()}.substr(0, 11) == "boost.beast")
     return;
-  std::fprintf(stderr, "atrium net: %s: %s\n", what, ec.message().c_str());
+  if (!atrium::log::enabled(atrium::log::level::warn))
+    return;
+  auto message = ec.message();
+  atrium::log::warn("network error", {{"operation", what}, {"error", message}},
+                    std::string{"atrium net: "} + what + ": " + message);
 }
 
 } // namespace atrium::net

@@ -350,3 +350,15 @@ CAF_TEST(the admin UI options) {
   CAF_CHECK_EQUAL(problem({"--admin-password-hash-file", "f"}),
                   "the --admin-* options need --admin-ui");
 }
+
+CAF_TEST(log options) {
+  auto none = accepted({});
+  CAF_CHECK(none.log_level == atrium::log::level::info);
+  CAF_CHECK(none.log_format == atrium::log::format::text);
+  auto set = accepted({"--log-format", "json", "--log-level", "error"});
+  CAF_CHECK(set.log_level == atrium::log::level::error);
+  CAF_CHECK(set.log_format == atrium::log::format::json);
+  CAF_CHECK_EQUAL(problem({"--log-format", "xml"}), "--log-format needs text or json, got 'xml'");
+  CAF_CHECK_EQUAL(problem({"--log-level", "verbose"}),
+                  "--log-level needs error, warn, info or debug, got 'verbose'");
+}

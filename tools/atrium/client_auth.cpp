@@ -1,10 +1,13 @@
 #include "tools/atrium/client_auth.hpp"
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <variant>
 
+#include "actors/boundary/log.hpp"
 #include "atrium/socket.hpp"
+#include "net/close_log.hpp"
 #include "net/http_client.hpp"
 #include "protocol/json.hpp"
 #include "tools/atrium/identity.hpp"
@@ -129,14 +132,40 @@ bool strings(const rapidjson::Value& v, std::vector<std::string>& out) {
   return true;
 }
 
+/// A failure of the back end (never of the client): one record each, rate-limited as the
+/// close lines are, so that a dead hook cannot flood the log.
+void hook_failed(const std::string& url, const std::string& what) {
+  if (!log::enabled(log::level::warn))
+    return;
+  static std::mutex mtx;
+  static net::line_budget budget{net::close_log_rate, net::close_log_burst};
+  std::uint64_t left_out = 0;
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (!budget.admit(net::line_budget::clock::now(), left_out))
+      return;
+  }
+  std::string line;
+  if (log::current_format() == log::format::text)
+    line = "atrium: connect hook " + url + " failed: " + what
+           + (left_out ? " [" + std::to_string(left_out) + " more failures not logged]" : "");
+  log::warn("connect hook failed", {{"url", url}, {"error", what}, {"not_logged", left_out}},
+            line);
+}
+
 /// The hook's answer to `request`: accept with the identity it gives, or refuse.
-void decide(const connect_request& request, const net::outbound_response& answer) {
+void decide(const connect_request& request, const net::outbound_response& answer,
+            const std::string& url) {
   if (!answer.delivered) {
+    if (answer.error != "shutting down") // atrium is stopping: not the back end's failure
+      hook_failed(url, answer.error);
     request.refuse({"authentication unavailable", {}});
     return;
   }
   auto doc = protocol::parse_json(answer.body);
   if (answer.status / 100 != 2 || !doc || !doc->IsObject()) {
+    hook_failed(url, answer.status / 100 != 2 ? "status " + std::to_string(answer.status)
+                                              : "an answer that is not a JSON object");
     request.refuse({"authentication unavailable", {}});
     return;
   }
@@ -159,6 +188,7 @@ void decide(const connect_request& request, const net::outbound_response& answer
   std::vector<std::string> patterns;
   if ((rooms && !strings(*rooms, id.rooms)) || (allow && !strings(*allow, patterns))
       || (data && !data->IsObject() && !data->IsNull())) {
+    hook_failed(url, "an answer whose rooms, allow_join or data have the wrong type");
     request.refuse({"authentication unavailable", {}}); // the hook is broken, not the client
     return;
   }
@@ -188,7 +218,7 @@ void install_connect_hook(namespace_handle nsp, std::shared_ptr<net::http_client
     post.body = hook_request(name, request.handshake());
     post.timeout = std::chrono::milliseconds{timeout};
     client->post(std::move(post),
-                 [request](net::outbound_response answer) { decide(request, answer); });
+                 [request, url](net::outbound_response answer) { decide(request, answer, url); });
   });
   install_granted_rooms(nsp, opts);
 }

@@ -3,6 +3,7 @@
 // API, webhooks: README.md, "Atrium in front of your back end").
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -14,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "actors/boundary/log.hpp"
 #include "atrium/http_server.hpp"
 #include "actors/boundary/metrics.hpp"
 #include "atrium/server.hpp"
@@ -96,6 +98,8 @@ int main(int argc, char** argv) {
     std::fputs(atrium::cli::config_text(opts->settings).c_str(), stdout);
     return 0;
   }
+  atrium::log::configure(opts->log_level, opts->log_format);
+  namespace log = atrium::log;
 
   std::unique_ptr<backend> back;
   try {
@@ -216,6 +220,14 @@ int main(int argc, char** argv) {
     std::printf("atrium cluster: node %s:%u\n", opts->cluster.host.c_str(),
                 static_cast<unsigned>(opts->cluster.port));
   std::fflush(stdout);
+  // In text the lines above are the start line; JSON logs get a record of their own.
+  if (log::current_format() == log::format::json)
+    log::info("started", {{"host", opts->http.host},
+                          {"port", http.port()},
+                          {"namespaces", names},
+                          {"api_port", api_listener ? api_listener->port() : 0},
+                          {"cluster_port", opts->cluster.port},
+                          {"pid", static_cast<long>(getpid())}});
 
   // Meanwhile, once a second, hand the memory glibc holds free back to the system: it keeps
   // what a large teardown frees (the ~100,000 room actors of clients that left at their room

@@ -325,6 +325,29 @@ std::vector<option_spec> make_table() {
      "the configuration the official Engine.IO/Socket.IO suites expect:\n"
      "/engine.io/ echo, namespaces / and /custom, ping 300/200 ms,\n"
      "--allow-emit any"},
+    {"--log-format", "", "F",
+     spec::choice{[](options& o, std::string_view word) {
+                    auto f = log::parse_format(word);
+                    if (f)
+                      o.log_format = *f;
+                    return f.has_value();
+                  },
+                  "text or json",
+                  [](const options& o) -> std::string_view {
+                    return o.log_format == log::format::json ? "json" : "text";
+                  }},
+     "text (default) or json: one JSON object a line {time, level, msg,\n"
+     "fields...} on stderr (the \"listening on\" lines stay on stdout)"},
+    {"--log-level", "", "L",
+     spec::choice{[](options& o, std::string_view word) {
+                    auto l = log::parse_level(word);
+                    if (l)
+                      o.log_level = *l;
+                    return l.has_value();
+                  },
+                  "error, warn, info or debug",
+                  [](const options& o) -> std::string_view { return log::to_string(o.log_level); }},
+     "error, warn, info (default) or debug: the least severe records written"},
     {"--config", "", "FILE", spec::text{[](options& o) -> auto& { return o.config_file; }},
      "read options from the TOML file FILE first (README.md, \"Config\n"
      "file\"; tools/atrium.example.toml); those on the command line\n"

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "actors/boundary/log.hpp"
 #include "actors/cluster_node.hpp"
 #include "atrium/http_server.hpp"
 #include "tools/atrium/admin_ui_options.hpp"
@@ -37,6 +38,8 @@ struct options {
   app::backend_options backend;
   app::admin_ui_options admin;
   bool conformance = false;
+  log::level log_level = log::level::info;
+  log::format log_format = log::format::text;
   bool help = false;
   std::string config_file;   // --config
   bool print_config = false; // --print-config

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "actors/boundary/metrics.hpp"
+#include "actors/boundary/log.hpp"
 #include "atrium/socket.hpp"
 #include "net/http_client.hpp"
 #include "protocol/binary_json.hpp"
@@ -98,9 +99,11 @@ struct webhooks::state {
       return;
     }
     auto more = unlogged.exchange(0, std::memory_order_relaxed);
-    std::fprintf(stderr, "atrium: webhook to %s failed: %s%s\n", url.c_str(), what.c_str(),
-                 more ? (" (and " + std::to_string(more) + " more since the last report)").c_str()
-                      : "");
+    std::string line;
+    if (log::current_format() == log::format::text)
+      line = "atrium: webhook to " + url + " failed: " + what
+             + (more ? " (and " + std::to_string(more) + " more since the last report)" : "");
+    log::warn("webhook failed", {{"url", url}, {"error", what}, {"not_logged", more}}, line);
   }
 
   /// POSTs `body` on `lane`; `done` (may be empty) gets the answer's `ack` array, or nullopt
