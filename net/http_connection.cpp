@@ -18,6 +18,7 @@
 
 #include "actors/boundary/metrics.hpp"
 #include "net/engine_endpoint.hpp"
+#include "net/health.hpp"
 #include "net/log.hpp"
 #include "net/polling.hpp"
 #include "net/static_files.hpp"
@@ -146,6 +147,10 @@ private:
   void handle(http_request&& req) {
     remember(req);
     auto target = parse_target(view(req.target()));
+    if (is_probe(target.path) && req.method() == http::verb::get) {
+      auto answer = answer_probe("GET", target.path, routes_.not_ready ? routes_.not_ready() : "");
+      return write(answer->status, std::move(answer->body), "application/json", false);
+    }
     if (routes_.stats && target.path == "/atrium/stats" && req.method() == http::verb::get)
       return write(200, routes_.stats(), "application/json", false);
     if (routes_.metrics && target.path == "/metrics" && req.method() == http::verb::get)

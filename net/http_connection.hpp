@@ -33,6 +33,8 @@ struct http_routes {
   const static_files* files = nullptr;
   /// When set, GET /metrics answers with what it returns (Prometheus text).
   std::function<std::string()> metrics;
+  /// What GET /readyz reports as keeping the server from being ready; empty: ready.
+  std::function<std::string()> not_ready;
 
   /// The endpoint serving `path` ("/socket.io/" or "/socket.io"), if any.
   engine_endpoint* find(std::string_view path) const;

@@ -119,6 +119,7 @@ void http_server::start() {
   d.routes.files = d.files.get();
   if (d.opts.metrics_endpoint)
     d.routes.metrics = [] { return metrics::render(metrics::process()); };
+  d.routes.not_ready = d.opts.readiness;
   d.routes.max_body = d.opts.max_payload;
   d.routes.read_timeout = std::chrono::milliseconds{d.opts.request_timeout_ms};
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -60,6 +61,10 @@ struct server_options {
   /// WebSocket batch being written included): past it the client is closed at once, however
   /// it progresses. The default holds a burst of 20,000 messages of 1 KB with room to spare.
   std::size_t max_queued_bytes = std::size_t{32} << 20;
+  /// What keeps the server from being ready (GET /readyz answers 503 with it:
+  /// "cluster not formed", say); empty: nothing does. None: ready while it listens. Called on
+  /// an I/O thread for each probe: it must not block.
+  std::function<std::string()> readiness;
 };
 
 /// Listens for clients and bridges their Socket.IO sockets to a server's namespaces.

@@ -20,12 +20,14 @@
 #include "actors/boundary/metrics.hpp"
 #include "atrium/server.hpp"
 #include "net/api_server.hpp"
+#include "net/health.hpp"
 #include "net/http_client.hpp"
 #include "tools/atrium/admin_ui.hpp"
 #include "tools/atrium/client_auth.hpp"
 #include "tools/atrium/config_file.hpp"
 #include "tools/atrium/http_api.hpp"
 #include "tools/atrium/options.hpp"
+#include "tools/atrium/readiness.hpp"
 #include "tools/atrium/rooms_app.hpp"
 #include "tools/atrium/secret_file.hpp"
 #include "tools/atrium/token_verifier.hpp"
@@ -144,8 +146,7 @@ int main(int argc, char** argv) {
       back->hooks->install(nsp, answered);
   }
 
-  // Installed on every namespace before the transport starts. No engine counters yet: the
-  // metrics registry will hand them in (atrium::app::engine_stats_source).
+  // Installed on every namespace before the transport starts.
   std::unique_ptr<atrium::app::admin_ui> admin;
   if (opts->admin.enabled) {
     try {
@@ -173,6 +174,9 @@ int main(int argc, char** argv) {
     admin->install();
     names += ", " + opts->admin.namespace_name + " (admin UI)";
   }
+  auto self_address = opts->cluster.host + ":" + std::to_string(opts->cluster.port);
+  atrium::app::readiness ready{opts->cluster.peers, self_address};
+  opts->http.readiness = [&ready] { return ready.not_ready(); };
 
   std::unique_ptr<atrium::app::http_api> api;
   std::unique_ptr<atrium::net::api_server> api_listener;
@@ -186,8 +190,19 @@ int main(int argc, char** argv) {
     api_opts.port = opts->backend.api.port;
     api_opts.max_body = opts->backend.api.max_body;
     api_listener = std::make_unique<atrium::net::api_server>(
-      api_opts, [handler = api.get()](atrium::net::api_request request,
-                                      atrium::net::api_reply reply) {
+      api_opts, [handler = api.get(), &ready](atrium::net::api_request request,
+                                              atrium::net::api_reply reply) {
+        // The probes need no key: orchestrators ask them.
+        auto path = std::string_view{request.target}.substr(0, request.target.find('?'));
+        if (atrium::net::is_probe(path)) {
+          if (auto answer = atrium::net::answer_probe(request.method, path, ready.not_ready())) {
+            atrium::net::api_response res;
+            res.status = answer->status;
+            res.body = std::move(answer->body);
+            reply(std::move(res));
+            return;
+          }
+        }
         handler->handle(std::move(request), std::move(reply));
       });
     try {
@@ -220,6 +235,7 @@ int main(int argc, char** argv) {
     std::printf("atrium cluster: node %s:%u\n", opts->cluster.host.c_str(),
                 static_cast<unsigned>(opts->cluster.port));
   std::fflush(stdout);
+  ready.listening();
   // In text the lines above are the start line; JSON logs get a record of their own.
   if (log::current_format() == log::format::json)
     log::info("started", {{"host", opts->http.host},
@@ -233,9 +249,15 @@ int main(int argc, char** argv) {
   // what a large teardown frees (the ~100,000 room actors of clients that left at their room
   // limit: 160 MB) in fragmented arena heaps it never trims on its own. A trim costs about
   // 13 µs when there is nothing to give back, 10 ms after 10,000 clients left.
-  const timespec second{1, 0};
-  while (sigtimedwait(&shutdown_signals, nullptr, &second) < 0)
-    malloc_trim(0);
+  // The cluster part of readiness is refreshed here too, a few times a second: the probes run
+  // on I/O threads, which must not wait for an actor.
+  const timespec slice{0, 200'000'000};
+  for (unsigned n = 0; sigtimedwait(&shutdown_signals, nullptr, &slice) < 0; ++n) {
+    if (ready.clustered())
+      ready.cluster(io.peers());
+    if (n % 5 == 4)
+      malloc_trim(0);
+  }
   if (api_listener)
     api_listener->stop();
   http.stop();
