@@ -79,6 +79,8 @@ const char* to_string(refusal_cause c) noexcept {
       return "too many connections";
     case refusal_cause::too_many_from_address:
       return "too many connections from this address";
+    case refusal_cause::draining:
+      return "draining";
   }
   return "?";
 }

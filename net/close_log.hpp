@@ -66,8 +66,9 @@ void log_close(close_cause cause, std::string_view sid, std::string_view address
 enum class refusal_cause : std::uint8_t {
   too_many_connections,  // --max-connections
   too_many_from_address, // --max-connections-per-address
+  draining,              // the server is stopping
 };
-constexpr std::size_t refusal_cause_count = 2;
+constexpr std::size_t refusal_cause_count = 3;
 
 const char* to_string(refusal_cause c) noexcept;
 

@@ -43,6 +43,9 @@ std::string limit_body(session_registry::admission verdict) {
   return R"({"code":4,"message":"Too many connections"})";
 }
 
+// A client refused while the server drains reconnects elsewhere (or here, restarted).
+const std::string draining_body = R"({"code":4,"message":"Server is shutting down"})";
+
 handshake make_handshake(const http_request& req, const request_target& target,
                          const std::string& remote) {
   handshake hs;
@@ -80,6 +83,11 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
                                                         const request_target& target,
                                                         const std::string& remote,
                                                         std::string& refusal) {
+  if (draining_.load(std::memory_order_relaxed)) {
+    refused(session_registry::admission::full, remote, true);
+    refusal = draining_body;
+    return nullptr;
+  }
   for (;;) {
     auto sid = random_id();
     auto s = std::make_shared<engine_session>(ioc_, cfg_, registry_, sid, kind,
@@ -89,7 +97,7 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
     if (verdict == session_registry::admission::added)
       return s;
     if (verdict != session_registry::admission::sid_taken) {
-      refused(verdict, remote);
+      refused(verdict, remote, false);
       refusal = limit_body(verdict);
       return nullptr;
     }
@@ -152,9 +160,13 @@ std::optional<http_refusal> engine_endpoint::check_websocket(const request_targe
   if (sid && !registry_.find(*sid))
     return http_refusal{400, error_body(request_error::unknown_sid)};
   if (!sid) {
+    if (draining_.load(std::memory_order_relaxed)) {
+      refused(session_registry::admission::full, remote, true);
+      return http_refusal{503, draining_body};
+    }
     auto verdict = registry_.admits(remote);
     if (verdict != session_registry::admission::added) {
-      refused(verdict, remote);
+      refused(verdict, remote, false);
       return http_refusal{503, limit_body(verdict)};
     }
   }
@@ -193,18 +205,28 @@ void engine_endpoint::too_large(const request_target& target) {
     asio::post(s->executor(), [s] { s->poll_too_large(); });
 }
 
-void engine_endpoint::refused(session_registry::admission verdict,
-                              const std::string& remote) const {
+void engine_endpoint::refused(session_registry::admission verdict, const std::string& remote,
+                              bool draining) const {
   if (cfg_.stats)
     ++cfg_.stats->connections_refused;
   metrics::count(metrics::connections_refused);
-  if (verdict == session_registry::admission::full_for_address) {
+  if (draining) {
+    log_refusal(refusal_cause::draining, remote, "the server is stopping");
+  } else if (verdict == session_registry::admission::full_for_address) {
     log_refusal(refusal_cause::too_many_from_address, remote,
                 std::to_string(limits_.max_per_address) + " at once (--max-connections-per-address)");
   } else {
     log_refusal(refusal_cause::too_many_connections, remote,
                 std::to_string(limits_.max_sessions) + " at once (--max-connections)");
   }
+}
+
+void engine_endpoint::drain() {
+  draining_.store(true, std::memory_order_relaxed);
+  // Closed as a restart needs it: no Socket.IO DISCONNECT (after one the official client
+  // gives up; after a transport close it reconnects by itself), queued frames out first.
+  for (auto& s : registry_.snapshot())
+    s->drain();
 }
 
 void engine_endpoint::shutdown(disconnect_reason why) {

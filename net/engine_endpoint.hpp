@@ -3,6 +3,7 @@
 // One Engine.IO path ("/socket.io/", "/engine.io/"): checks each request the way the
 // reference server does, creates sessions and routes requests to them by sid.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,6 +51,11 @@ public:
   /// A POST body went over maxPayload: its session closes.
   void too_large(const request_target& target);
 
+  /// Stops taking new sessions (503) and closes every session so that its client reconnects
+  /// by itself, after its queued frames (from any thread). Requests of the sessions still
+  /// closing are served meanwhile.
+  void drain();
+  bool draining() const noexcept { return draining_.load(std::memory_order_relaxed); }
   /// Closes every session (from any thread).
   void shutdown(disconnect_reason why);
   std::size_t sessions() const { return registry_.size(); }
@@ -61,13 +67,15 @@ private:
                                          const std::string& remote, std::string& refusal);
 
   /// Counts and logs a refused new session.
-  void refused(session_registry::admission verdict, const std::string& remote) const;
+  void refused(session_registry::admission verdict, const std::string& remote,
+               bool draining) const;
 
   boost::asio::io_context& ioc_;
   session_config cfg_;
   handler_factory factory_;
   session_limits limits_;
   session_registry registry_;
+  std::atomic<bool> draining_{false};
 };
 
 } // namespace atrium::net

@@ -152,6 +152,12 @@ void engine_session::shutdown(disconnect_reason why) {
   });
 }
 
+void engine_session::drain() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->terminate(disconnect_reason::server_shutting_down, close_mode::graceful);
+  });
+}
+
 // -- queue ---------------------------------------------------------------------------------
 
 void engine_session::overflowed() {

@@ -84,6 +84,10 @@ public:
   /// Closes the session from any thread with `why` (server shutdown): no lingering for a
   /// polling client's next request.
   void shutdown(disconnect_reason why);
+  /// Closes the session from any thread for a server that is stopping: without a Socket.IO
+  /// DISCONNECT, so that the client reconnects by itself; its queued frames still go out
+  /// (a polling client collects them with its next GET).
+  void drain();
   /// The write_gatherer's window for this session's waiting broadcasts has passed (any thread).
   void gathered_due();
 

@@ -50,6 +50,7 @@ struct http_server::impl {
   std::mutex lifecycle;
   bool started = false;
   bool stopped = false;
+  std::atomic<bool> draining{false};
   std::uint16_t bound_port = 0;
 
   std::size_t live_sessions() const {
@@ -119,7 +120,11 @@ void http_server::start() {
   d.routes.files = d.files.get();
   if (d.opts.metrics_endpoint)
     d.routes.metrics = [] { return metrics::render(metrics::process()); };
-  d.routes.not_ready = d.opts.readiness;
+  d.routes.not_ready = [&d]() -> std::string {
+    if (d.draining.load(std::memory_order_relaxed))
+      return "draining";
+    return d.opts.readiness ? d.opts.readiness() : std::string{};
+  };
   d.routes.max_body = d.opts.max_payload;
   d.routes.read_timeout = std::chrono::milliseconds{d.opts.request_timeout_ms};
 
@@ -136,6 +141,21 @@ void http_server::start() {
   registry.serving();
 }
 
+void http_server::drain() {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+  auto& d = *impl_;
+  if (!d.started || d.stopped || d.draining.exchange(true))
+    return;
+  if (d.socketio)
+    d.socketio->drain();
+  if (d.echo)
+    d.echo->drain();
+}
+
+bool http_server::drained() const {
+  return impl_->live_sessions() == 0 && live_websockets() == 0;
+}
+
 void http_server::stop() {
   std::lock_guard<std::mutex> guard{impl_->lifecycle};
   auto& d = *impl_;
@@ -150,7 +170,8 @@ void http_server::stop() {
     d.socketio->shutdown(disconnect_reason::server_shutting_down);
   if (d.echo)
     d.echo->shutdown(disconnect_reason::server_shutting_down);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  auto grace = d.draining.load() ? std::chrono::milliseconds(0) : std::chrono::milliseconds(1500);
+  auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline
          && (d.live_sessions() > 0 || live_websockets() > 0))
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

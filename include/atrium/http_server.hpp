@@ -61,7 +61,7 @@ struct server_options {
   /// WebSocket batch being written included): past it the client is closed at once, however
   /// it progresses. The default holds a burst of 20,000 messages of 1 KB with room to spare.
   std::size_t max_queued_bytes = std::size_t{32} << 20;
-  /// What keeps the server from being ready (GET /readyz answers 503 with it:
+  /// What besides a drain keeps the server from being ready (GET /readyz answers 503 with it:
   /// "cluster not formed", say); empty: nothing does. None: ready while it listens. Called on
   /// an I/O thread for each probe: it must not block.
   std::function<std::string()> readiness;
@@ -82,8 +82,17 @@ public:
   /// std::invalid_argument for options it cannot use. From then on the namespaces that exist
   /// can no longer be configured.
   void start();
+  /// Starts stopping gracefully (any thread, returns at once): GET /readyz answers 503, new
+  /// clients are refused with 503, and every session closes the way a restart needs it: its
+  /// queued frames go out, then its transport closes without a Socket.IO DISCONNECT (its
+  /// sockets hear `server shutting down`; the client sees "transport close" and reconnects by
+  /// itself, elsewhere or here once restarted). Idempotent.
+  void drain();
+  /// Whether every session has closed since drain().
+  bool drained() const;
   /// Closes every session (each client gets a close and each socket a disconnect with
-  /// `server shutting down`), then joins the I/O threads. Idempotent.
+  /// `server shutting down`), then joins the I/O threads. After drain() what is still open is
+  /// abandoned at once; otherwise the closing handshakes get a moment. Idempotent.
   void stop();
   /// The bound port (useful with port 0).
   std::uint16_t port() const;

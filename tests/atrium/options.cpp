@@ -351,14 +351,24 @@ CAF_TEST(the admin UI options) {
                   "the --admin-* options need --admin-ui");
 }
 
-CAF_TEST(log options) {
+CAF_TEST(drain and log options) {
   auto none = accepted({});
+  CAF_CHECK_EQUAL(none.drain_timeout_ms, 10000u);
   CAF_CHECK(none.log_level == atrium::log::level::info);
   CAF_CHECK(none.log_format == atrium::log::format::text);
-  auto set = accepted({"--log-format", "json", "--log-level", "error"});
+  auto set = accepted({"--drain-timeout", "250", "--log-format", "json", "--log-level", "error"});
+  CAF_CHECK_EQUAL(set.drain_timeout_ms, 250u);
   CAF_CHECK(set.log_level == atrium::log::level::error);
   CAF_CHECK(set.log_format == atrium::log::format::json);
   CAF_CHECK_EQUAL(problem({"--log-format", "xml"}), "--log-format needs text or json, got 'xml'");
   CAF_CHECK_EQUAL(problem({"--log-level", "verbose"}),
                   "--log-level needs error, warn, info or debug, got 'verbose'");
+  CAF_CHECK_EQUAL(problem({"--drain-timeout", "-1"}), "--drain-timeout needs a number, got '-1'");
+}
+
+CAF_TEST(version comes first like help) {
+  CAF_CHECK(accepted({"--version"}).version);
+  CAF_CHECK(accepted({"--bogus", "--version"}).version);
+  CAF_CHECK(!accepted({}).version);
+  CAF_CHECK(accepted({"--version", "-h"}).help);
 }

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -14,6 +16,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "actors/boundary/log.hpp"
 #include "atrium/http_server.hpp"
@@ -74,6 +77,27 @@ struct backend {
   }
 };
 
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal";
+}
+
+// Webhooks and connect-hook requests waiting or in flight.
+std::uint64_t outbound_pending(const backend& back) {
+  if (!back.outbound)
+    return 0;
+  auto st = back.outbound->stats();
+  return st.queued + st.in_flight;
+}
+
+// Whether every socket has gone from every namespace: its disconnect handlers (which post the
+// `disconnect` webhooks) have run by then.
+bool sockets_gone(const std::map<std::string, atrium::namespace_handle>& served) {
+  for (auto& entry : served)
+    if (!entry.second.sids().empty())
+      return false;
+  return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +118,10 @@ int main(int argc, char** argv) {
   }
   if (opts->help) {
     std::fputs(atrium::cli::usage().c_str(), stdout);
+    return 0;
+  }
+  if (opts->version) {
+    std::printf("atrium %s\n", ATRIUM_VERSION);
     return 0;
   }
   if (opts->print_config) {
@@ -238,7 +266,8 @@ int main(int argc, char** argv) {
   ready.listening();
   // In text the lines above are the start line; JSON logs get a record of their own.
   if (log::current_format() == log::format::json)
-    log::info("started", {{"host", opts->http.host},
+    log::info("started", {{"version", ATRIUM_VERSION},
+                          {"host", opts->http.host},
                           {"port", http.port()},
                           {"namespaces", names},
                           {"api_port", api_listener ? api_listener->port() : 0},
@@ -252,22 +281,58 @@ int main(int argc, char** argv) {
   // The cluster part of readiness is refreshed here too, a few times a second: the probes run
   // on I/O threads, which must not wait for an actor.
   const timespec slice{0, 200'000'000};
-  for (unsigned n = 0; sigtimedwait(&shutdown_signals, nullptr, &slice) < 0; ++n) {
+  int sig = -1;
+  for (unsigned n = 0; (sig = sigtimedwait(&shutdown_signals, nullptr, &slice)) < 0; ++n) {
     if (ready.clustered())
       ready.cluster(io.peers());
     if (n % 5 == 4)
       malloc_trim(0);
   }
+
+  // Drain: refuse new clients, close the connected ones so that they reconnect elsewhere, let
+  // what they were sent and what their going posted (webhooks) leave, within the deadline.
+  using clock = std::chrono::steady_clock;
+  auto drain_started = clock::now();
+  auto deadline = drain_started + std::chrono::milliseconds{opts->drain_timeout_ms};
+  log::info("stopping", {{"signal", signal_name(sig)}, {"drain_timeout_ms", opts->drain_timeout_ms}},
+            "atrium: stopping (" + std::string{signal_name(sig)} + "): draining for at most "
+              + std::to_string(opts->drain_timeout_ms) + " ms");
+  ready.draining();
+  http.drain();
+  const timespec tick{0, 10'000'000};
+  bool drained = false;
+  while (clock::now() < deadline) {
+    // In this order: once the sockets are gone nothing posts webhooks any more.
+    if (http.drained() && sockets_gone(served) && outbound_pending(*back) == 0) {
+      drained = true;
+      break;
+    }
+    if (int again = sigtimedwait(&shutdown_signals, nullptr, &tick); again >= 0) {
+      log::warn("second signal: exiting at once", {{"signal", signal_name(again)}},
+                std::string{"atrium: "} + signal_name(again) + " again: exiting at once");
+      std::_Exit(1);
+    }
+  }
+  if (!drained)
+    log::warn("drain timeout: abandoning what is left",
+              {{"drain_timeout_ms", opts->drain_timeout_ms},
+               {"webhooks_pending", outbound_pending(*back)}},
+              "atrium: drain timeout (" + std::to_string(opts->drain_timeout_ms)
+                + " ms): abandoning the clients and " + std::to_string(outbound_pending(*back))
+                + " webhooks left");
   if (api_listener)
     api_listener->stop();
   http.stop();
   if (admin)
     admin->stop();
   // Every webhook and hook callback runs now, while the actors it answers still exist (the
-  // handlers that hold the client go only with the server). What the clients' last
-  // disconnects posted is answered "shutting down", not delivered.
+  // handlers that hold the client go only with the server). What is left after the drain is
+  // answered "shutting down", not delivered.
   if (back->outbound)
     back->outbound->stop();
   io.shutdown();
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - drain_started);
+  log::info("stopped", {{"drain_ms", static_cast<std::int64_t>(took.count())}},
+            "atrium: stopped (" + std::to_string(took.count()) + " ms after the signal)");
   return 0;
 }

@@ -325,6 +325,12 @@ std::vector<option_spec> make_table() {
      "the configuration the official Engine.IO/Socket.IO suites expect:\n"
      "/engine.io/ echo, namespaces / and /custom, ping 300/200 ms,\n"
      "--allow-emit any"},
+    {"--drain-timeout", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.drain_timeout_ms; }),
+     "on SIGTERM or SIGINT: refuse new clients, close the connected ones\n"
+     "so that they reconnect elsewhere, let queued packets and webhooks\n"
+     "leave, and exit 0 within MS; what is left then is abandoned\n"
+     "(default {default}; a second signal exits at once)"},
     {"--log-format", "", "F",
      spec::choice{[](options& o, std::string_view word) {
                     auto f = log::parse_format(word);
@@ -348,6 +354,8 @@ std::vector<option_spec> make_table() {
                   "error, warn, info or debug",
                   [](const options& o) -> std::string_view { return log::to_string(o.log_level); }},
      "error, warn, info (default) or debug: the least severe records written"},
+    {"--version", "", "", spec::flag{[](options& o) { o.version = true; }},
+     "print the version and exit", spec::in_config::never},
     {"--config", "", "FILE", spec::text{[](options& o) -> auto& { return o.config_file; }},
      "read options from the TOML file FILE first (README.md, \"Config\n"
      "file\"; tools/atrium.example.toml); those on the command line\n"
@@ -576,10 +584,17 @@ namespace {
 
 std::optional<options> parse_all(int argc, char** argv, std::string& problem) {
   options opts;
-  // Whoever asks for help gets it, wherever they ask and whatever else the line holds.
+  // Whoever asks for help gets it, wherever they ask and whatever else the line holds; the
+  // same for the version.
   for (int i = 1; i < argc; ++i) {
     if (std::string_view arg{argv[i]}; arg == "--help" || arg == "-h") {
       opts.help = true;
+      return opts;
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view{argv[i]} == "--version") {
+      opts.version = true;
       return opts;
     }
   }

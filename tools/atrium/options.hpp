@@ -38,19 +38,23 @@ struct options {
   app::backend_options backend;
   app::admin_ui_options admin;
   bool conformance = false;
+  /// How long a SIGTERM waits for clients to go and queued packets and webhooks to leave.
+  unsigned drain_timeout_ms = 10000;
   log::level log_level = log::level::info;
   log::format log_format = log::format::text;
   bool help = false;
   std::string config_file;   // --config
   bool print_config = false; // --print-config
   std::vector<setting> settings;
+  bool version = false;
 };
 
 /// Parses the command line and the config file its `--config FILE` names (anywhere on the
 /// line; tools/atrium/config_file.hpp). The file is applied first, the command line over it: a
 /// repeatable option given on the line replaces the file's list. On a bad option returns nullopt
 /// and sets `problem` (one line that names the option, and for the file, "FILE:LINE: KEY: ").
-/// `-h` or `--help` anywhere gives `help` and nothing else is looked at.
+/// `-h` or `--help` anywhere gives `help` and nothing else is looked at; so does `--version`
+/// (after those), giving `version`.
 std::optional<options> parse(int argc, char** argv, std::string& problem);
 
 /// The --help text, written from `option_table()`.
