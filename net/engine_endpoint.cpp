@@ -94,8 +94,18 @@ std::shared_ptr<engine_session> engine_endpoint::create(transport_kind kind,
                                               make_handshake(req, target, remote));
     s->set_handler(factory_(*s));
     auto verdict = registry_.add(s);
-    if (verdict == session_registry::admission::added)
+    if (verdict == session_registry::admission::added) {
+      // A drain that began meanwhile may have missed it (its snapshot came first): refused
+      // like the others, so that none is left open until the drain's deadline. Such a drain
+      // set the flag before taking the registry's mutex, which this add took after it.
+      if (draining_.load(std::memory_order_relaxed)) {
+        registry_.remove(s->sid(), s.get());
+        refused(verdict, remote, true);
+        refusal = draining_body;
+        return nullptr;
+      }
       return s;
+    }
     if (verdict != session_registry::admission::sid_taken) {
       refused(verdict, remote, false);
       refusal = limit_body(verdict);
