@@ -141,6 +141,10 @@ describe("the drain at SIGTERM", { skip }, () => {
       const late = clients.open("websocket");
       const [refusal] = await once(late, "connect_error", 5000, "a new client during the drain");
       assert.ok(refusal instanceof Error);
+      const handshake = await httpGet(`${server.url}/socket.io/?EIO=4&transport=polling`);
+      assert.deepEqual([handshake.status, JSON.parse(handshake.body)],
+                       [503, { code: 4, message: "Server is shutting down" }]);
+      assert.match(server.output(), /^atrium: refused connection \(127\.0\.0\.1\): draining: the server is stopping/m);
       assert.equal(server.child.exitCode, null, "still draining while a webhook is in flight");
 
       release();
@@ -253,6 +257,25 @@ describe("--log-format json and --log-level", { skip }, () => {
       assert.equal(failure.error, "connection refused");
       assert.equal(first("stopping").signal, "SIGTERM");
       assert.equal(typeof first("stopped").drain_ms, "number");
+    } finally {
+      await clients.closeAll();
+      await server.stop();
+    }
+  });
+
+  it("a connect hook that fails is a back-end failure record", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}/connect`;
+    const server = await startServer({ extraArgs: ["--log-format", "json", "--connect-hook-url", dead] });
+    const clients = new Clients(server.url);
+    try {
+      const [err] = await once(clients.open("websocket", { auth: { token: "t" } }), "connect_error", 5000,
+                               "a client the hook cannot judge");
+      assert.equal(err.message, "authentication unavailable");
+      const rec = await until(async () => records(server).find((r) => r.msg === "connect hook failed"),
+                              Boolean, "the connect hook's failure record");
+      assert.equal(rec.level, "warn");
+      assert.equal(rec.url, dead);
+      assert.equal(rec.error, "connection refused");
     } finally {
       await clients.closeAll();
       await server.stop();
