@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
   try {
     back = std::make_unique<backend>(opts->backend);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "atrium: %s\n", e.what());
+    log::error("cannot start", {{"error", e.what()}}, std::string{"atrium: "} + e.what());
     return 1;
   }
 
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   try {
     server = std::make_unique<atrium::server>(server_opts);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "atrium: %s\n", e.what());
+    log::error("cannot start", {{"error", e.what()}}, std::string{"atrium: "} + e.what());
     return 1;
   }
   auto& io = *server;
@@ -236,8 +236,10 @@ int main(int argc, char** argv) {
     try {
       api_listener->start();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "atrium: cannot serve the API on %s:%u: %s\n", api_opts.host.c_str(),
-                   static_cast<unsigned>(api_opts.port), e.what());
+      log::error("cannot serve the API",
+                 {{"host", api_opts.host}, {"port", api_opts.port}, {"error", e.what()}},
+                 "atrium: cannot serve the API on " + api_opts.host + ":"
+                   + std::to_string(api_opts.port) + ": " + e.what());
       return 1;
     }
   }
@@ -246,8 +248,10 @@ int main(int argc, char** argv) {
   try {
     http.start();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "atrium: cannot listen on %s:%u: %s\n", opts->http.host.c_str(),
-                 static_cast<unsigned>(opts->http.port), e.what());
+    log::error("cannot listen",
+               {{"host", opts->http.host}, {"port", opts->http.port}, {"error", e.what()}},
+               "atrium: cannot listen on " + opts->http.host + ":"
+                 + std::to_string(opts->http.port) + ": " + e.what());
     return 1;
   }
   if (admin)
