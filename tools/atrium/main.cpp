@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -247,6 +248,11 @@ int main(int argc, char** argv) {
   atrium::net::http_server http{opts->http, io};
   try {
     http.start();
+  } catch (const std::invalid_argument& e) {
+    // An option the transport cannot use (a --static DIR that is no directory): not the port's
+    // fault.
+    log::error("cannot start", {{"error", e.what()}}, std::string{"atrium: "} + e.what());
+    return 1;
   } catch (const std::exception& e) {
     log::error("cannot listen",
                {{"host", opts->http.host}, {"port", opts->http.port}, {"error", e.what()}},
