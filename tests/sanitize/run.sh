@@ -14,7 +14,9 @@
 #                    actor and net tests, then the interop suites where many connections and
 #                    actors work at once: there the actors run on CAF's workers and the
 #                    connections on Asio's threads, so this is where the actor/net bridge is
-#                    exercised. (The suites of refusals and limits are ASan's.)
+#                    exercised; and the drain, where the main thread, the I/O threads and the
+#                    actors all take part in the stop. (The suites of refusals and limits are
+#                    ASan's.)
 #
 # INTEROP=0 skips the interop suites; SUITES="rooms protocol" picks others, SUITES=all all.
 set -euo pipefail
@@ -24,9 +26,9 @@ mode=${1:?usage: run.sh address|thread}
 case $mode in
   address)
     dir=build-sanitize
-    unit_tests=(protocol_tests actors_tests net_tests atrium_options_tests)
+    unit_tests=(protocol_tests actors_tests net_tests atrium_options_tests boundary_tests)
     default_suites="binary protocol namespaces policy limits abuse attacks slow-consumers auth
-                    http-api webhooks"
+                    http-api webhooks static-files admin-ui operations-health"
     # UBSan's checks make -O1 compile twice as long as -O0 here; the tests don't need the speed.
     flags="-O0 -g1"
     configure=()
@@ -34,7 +36,8 @@ case $mode in
   thread)
     dir=build-tsan
     unit_tests=(actors_tests net_tests)
-    default_suites="rooms adapter-events binary fanout lifecycle protocol abuse order"
+    default_suites="rooms adapter-events binary fanout lifecycle protocol abuse order
+                    operations-health"
     flags="-O1 -g1" # TSan's own advice: -O0 runs several times slower
     caf=$(bash tests/sanitize/tsan-caf.sh)
     configure=(-DCAF_CORE_LIBRARY="$caf/libcaf_core.so")
@@ -72,7 +75,8 @@ if [ "${INTEROP:-1}" != 0 ]; then
   export ATRIUM_SANITIZER=$mode # the suites then log the server's RSS without judging it
   suites_wanted=${SUITES:-$default_suites}
   if [ "$suites_wanted" != all ]; then
-    read -r -a suites <<<"$suites_wanted"
+    # Word splitting, not `read`: the lists above span lines.
+    read -r -d '' -a suites <<<"$suites_wanted" || true
   else
     suites=(tests/interop/*.test.mjs)
     suites=("${suites[@]##*/}")
