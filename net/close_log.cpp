@@ -30,11 +30,32 @@ namespace {
 struct cause_budget {
   std::mutex mtx;
   line_budget lines{close_log_rate, close_log_burst};
+
+  /// Whether a line may be written now; `left_out`: how many were refused since the last one.
+  bool admit(std::uint64_t& left_out) {
+    std::lock_guard<std::mutex> guard{mtx};
+    return lines.admit(line_budget::clock::now(), left_out);
+  }
 };
 
 std::array<cause_budget, close_cause_count>& budgets() {
   static std::array<cause_budget, close_cause_count> all;
   return all;
+}
+
+/// The text line's end: "ADDRESS): CAUSE: DETAIL [N more WHAT for this cause not logged]".
+std::string text_tail(std::string_view address, const char* cause, std::string_view detail,
+                      std::uint64_t left_out, const char* what) {
+  std::string tail{address};
+  tail += "): ";
+  tail += cause;
+  if (!detail.empty()) {
+    tail += ": ";
+    tail.append(detail.data(), detail.size());
+  }
+  if (left_out > 0)
+    tail += " [" + std::to_string(left_out) + " more " + what + " for this cause not logged]";
+  return tail;
 }
 
 } // namespace
@@ -43,30 +64,15 @@ void log_close(close_cause cause, std::string_view sid, std::string_view address
                std::string_view detail) {
   if (!log::enabled(log::level::warn))
     return;
-  auto& budget = budgets()[static_cast<std::size_t>(cause)];
   std::uint64_t left_out = 0;
-  {
-    std::lock_guard<std::mutex> guard{budget.mtx};
-    if (!budget.lines.admit(line_budget::clock::now(), left_out))
-      return;
-  }
+  if (!budgets()[static_cast<std::size_t>(cause)].admit(left_out))
+    return;
   if (address.empty())
     address = "unknown address";
   std::string line;
-  if (log::current_format() == log::format::text) {
-    line = "atrium: closed session ";
-    line.append(sid.data(), sid.size());
-    line += " (";
-    line.append(address.data(), address.size());
-    line += "): ";
-    line += to_string(cause);
-    if (!detail.empty()) {
-      line += ": ";
-      line.append(detail.data(), detail.size());
-    }
-    if (left_out > 0)
-      line += " [" + std::to_string(left_out) + " more closes for this cause not logged]";
-  }
+  if (log::current_format() == log::format::text)
+    line = "atrium: closed session " + std::string{sid} + " ("
+           + text_tail(address, to_string(cause), detail, left_out, "closes");
   log::warn("closed session",
             {{"sid", sid}, {"address", address}, {"reason", to_string(cause)},
              {"detail", detail}, {"not_logged", left_out}},
@@ -97,28 +103,15 @@ std::array<cause_budget, refusal_cause_count>& refusal_budgets() {
 void log_refusal(refusal_cause cause, std::string_view address, std::string_view detail) {
   if (!log::enabled(log::level::warn))
     return;
-  auto& budget = refusal_budgets()[static_cast<std::size_t>(cause)];
   std::uint64_t left_out = 0;
-  {
-    std::lock_guard<std::mutex> guard{budget.mtx};
-    if (!budget.lines.admit(line_budget::clock::now(), left_out))
-      return;
-  }
+  if (!refusal_budgets()[static_cast<std::size_t>(cause)].admit(left_out))
+    return;
   if (address.empty())
     address = "unknown address";
   std::string line;
-  if (log::current_format() == log::format::text) {
-    line = "atrium: refused connection (";
-    line.append(address.data(), address.size());
-    line += "): ";
-    line += to_string(cause);
-    if (!detail.empty()) {
-      line += ": ";
-      line.append(detail.data(), detail.size());
-    }
-    if (left_out > 0)
-      line += " [" + std::to_string(left_out) + " more refusals for this cause not logged]";
-  }
+  if (log::current_format() == log::format::text)
+    line = "atrium: refused connection ("
+           + text_tail(address, to_string(cause), detail, left_out, "refusals");
   log::warn("refused connection",
             {{"address", address}, {"reason", to_string(cause)}, {"detail", detail},
              {"not_logged", left_out}},

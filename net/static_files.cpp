@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "net/url.hpp"
+
 namespace atrium::net {
 
 namespace fs = std::filesystem;
@@ -30,16 +32,6 @@ file_handle::~file_handle() {
 }
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 enum class decoded_path { ok, malformed, refused };
 

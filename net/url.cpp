@@ -2,9 +2,7 @@
 
 namespace atrium::net {
 
-namespace {
-
-int hex_value(char c) {
+int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')
@@ -13,8 +11,6 @@ int hex_value(char c) {
     return c - 'A' + 10;
   return -1;
 }
-
-} // namespace
 
 std::string url_decode(std::string_view s) {
   std::string out;

@@ -16,6 +16,9 @@ struct request_target {
 /// ('+' is a space). Malformed escapes are kept as they are.
 request_target parse_target(std::string_view target);
 
+/// The value of one hexadecimal digit of a percent escape, or -1 when `c` is none.
+int hex_value(char c) noexcept;
+
 /// Percent-decoding of one query component.
 std::string url_decode(std::string_view s);
 
