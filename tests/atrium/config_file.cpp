@@ -12,12 +12,16 @@
 
 #include <unistd.h>
 
+#include "tests/atrium/command_line.hpp"
 #include "tools/atrium/config_file.hpp"
 #include "tools/atrium/options.hpp"
 
 using atrium::app::client_policy;
 using atrium::cli::option_spec;
 using atrium::cli::options;
+using atrium::test::parse;
+using atrium::test::problem;
+using atrium::test::accepted;
 
 namespace {
 
@@ -48,28 +52,6 @@ std::string write_file(const std::string& text) {
   return path;
 }
 
-struct parsed {
-  std::optional<options> opts;
-  std::string problem;
-};
-
-parsed parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "atrium");
-  std::vector<char*> argv;
-  for (auto& arg : args)
-    argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  parsed out;
-  out.opts = atrium::cli::parse(static_cast<int>(args.size()), argv.data(), out.problem);
-  return out;
-}
-
-// "ok", or what the parser said was wrong.
-std::string problem(std::vector<std::string> args) {
-  auto res = parse(std::move(args));
-  return res.opts ? "ok" : res.problem;
-}
-
 std::string problem_with(const std::string& toml, std::vector<std::string> more = {}) {
   auto path = write_file(toml);
   more.insert(more.begin(), {"--config", path});
@@ -87,13 +69,6 @@ std::string file_problem(const std::string& toml) {
   if (text.rfind(path, 0) == 0)
     text.replace(0, path.size(), "FILE");
   return text;
-}
-
-options accepted(std::vector<std::string> args) {
-  auto res = parse(std::move(args));
-  CAF_REQUIRE_EQUAL(res.problem, "");
-  CAF_REQUIRE(res.opts.has_value());
-  return std::move(*res.opts);
 }
 
 options from_file(const std::string& toml, std::vector<std::string> more = {}) {

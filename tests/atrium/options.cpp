@@ -5,44 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/atrium/command_line.hpp"
 #include "tools/atrium/options.hpp"
 
 using atrium::app::client_policy;
 using atrium::cli::options;
-
-namespace {
-
-struct parsed {
-  std::optional<options> opts;
-  std::string problem;
-};
-
-parsed parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "atrium");
-  std::vector<char*> argv;
-  for (auto& arg : args)
-    argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  parsed out;
-  out.opts = atrium::cli::parse(static_cast<int>(args.size()), argv.data(), out.problem);
-  return out;
-}
-
-// "ok", or what the parser said was wrong: a failing check prints it.
-std::string problem(std::vector<std::string> args) {
-  auto res = parse(std::move(args));
-  return res.opts ? "ok" : res.problem;
-}
-
-// The options of a command line that must parse.
-options accepted(std::vector<std::string> args) {
-  auto res = parse(std::move(args));
-  CAF_REQUIRE_EQUAL(res.problem, "");
-  CAF_REQUIRE(res.opts.has_value());
-  return std::move(*res.opts);
-}
-
-} // namespace
+using atrium::test::accepted;
+using atrium::test::parse;
+using atrium::test::problem;
 
 CAF_TEST(help comes first wherever it is asked for) {
   // -h used to be taken for an option with a value: it swallowed --port, then "1" was unknown.
