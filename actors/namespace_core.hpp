@@ -42,6 +42,7 @@ struct namespace_core {
   std::unordered_map<std::string, std::vector<shared_event_handler>> event_handlers;
   std::vector<socket_disconnect_handler> disconnecting_handlers;
   std::vector<socket_disconnect_handler> disconnect_handlers;
+  std::vector<socket_room_handler> room_handlers;
   /// What other nodes' server_side_emit reaches here, by event name.
   std::unordered_map<std::string, std::vector<server_event_handler>> server_event_handlers;
   /// Ack ids of this namespace on this node. Shared by every socket (as Socket.IO's `_ids`),

@@ -65,6 +65,10 @@ namespace_handle& namespace_handle::on_disconnect(socket_disconnect_handler hand
   return configure([&](namespace_core& c) { c.disconnect_handlers.push_back(std::move(handler)); });
 }
 
+namespace_handle& namespace_handle::on_room_change(socket_room_handler handler) {
+  return configure([&](namespace_core& c) { c.room_handlers.push_back(std::move(handler)); });
+}
+
 namespace_handle& namespace_handle::on_server_event(const std::string& name,
                                                    server_event_handler handler) {
   return configure(

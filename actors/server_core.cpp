@@ -167,6 +167,7 @@ server_core::~server_core() {
     core.event_handlers.clear();
     core.disconnecting_handlers.clear();
     core.disconnect_handlers.clear();
+    core.room_handlers.clear();
     core.server_event_handlers.clear();
     core.supervisor = nullptr;
     core.cluster = nullptr;

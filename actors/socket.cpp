@@ -156,14 +156,21 @@ void socket::join(const std::string& room) {
 void socket::join(const std::vector<std::string>& rooms) {
   if (!st_.connected || rooms.empty())
     return;
-  st_.rooms.insert(rooms.begin(), rooms.end());
+  std::vector<std::string> joined;
+  for (auto& room : rooms)
+    if (st_.rooms.insert(room).second)
+      joined.push_back(room);
   st_.self->send(st_.core->supervisor, join_atom::value, st_.key, rooms);
+  // After the message: a handler that joins or leaves in turn is told to the supervisor later.
+  for (auto& room : joined)
+    st_.tell_room_change(room, true);
 }
 
 void socket::leave(const std::string& room) {
   if (!st_.connected || st_.rooms.erase(room) == 0)
     return;
   st_.self->send(st_.core->supervisor, leave_atom::value, st_.key, room);
+  st_.tell_room_change(room, false);
 }
 
 broadcast_operator socket::to(const std::string& room) const {

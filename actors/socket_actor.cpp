@@ -166,13 +166,14 @@ void socket_state::on_command(socket_command& c) {
       return facade.disconnect(c.close_connection);
     case socket_command::kind::join:
       if (connected)
-        rooms.insert(std::make_move_iterator(c.rooms.begin()),
-                     std::make_move_iterator(c.rooms.end()));
+        for (auto& room : c.rooms)
+          if (rooms.insert(room).second)
+            tell_room_change(room, true);
       return;
     case socket_command::kind::leave:
       for (auto& room : c.rooms)
-        if (room != sid)
-          rooms.erase(room);
+        if (room != sid && rooms.erase(room) > 0)
+          tell_room_change(room, false);
       return;
     case socket_command::kind::ack_due: {
       auto pending = pending_acks.find(c.ack_id);
@@ -190,6 +191,11 @@ socket_state::own_listeners& socket_state::listeners_to_add_to() {
   if (!listeners)
     listeners = std::make_unique<own_listeners>();
   return *listeners;
+}
+
+void socket_state::tell_room_change(const std::string& room, bool joined) {
+  for (auto& handler : core->room_handlers)
+    guarded(*this, "room change", [&] { handler(facade, room, joined); });
 }
 
 void socket_state::close(disconnect_reason why) {

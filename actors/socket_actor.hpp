@@ -76,6 +76,8 @@ struct socket_state {
   void enter();
   void on_packet(sio::packet& p, std::vector<std::string>& attachments);
   void on_command(socket_command& c);
+  /// Tells the namespace's room handlers that this socket joined or left `room`.
+  void tell_room_change(const std::string& room, bool joined);
   /// Runs disconnecting, leaves every room, runs disconnect, ends the actor.
   void close(disconnect_reason why);
   /// A frame of this socket's own (emit, ack, DISCONNECT) to its client, after everything

@@ -60,6 +60,9 @@ using connection_handler = std::function<void(socket&)>;
 using shared_event_handler = std::function<void(event&)>;
 /// Runs for every socket of a namespace as it disconnects (namespace_handle::on_disconnect...).
 using socket_disconnect_handler = std::function<void(socket&, disconnect_reason)>;
+/// Runs for every socket of a namespace when its rooms change (namespace_handle::on_room_change):
+/// `joined` is true for a join, false for a leave.
+using socket_room_handler = std::function<void(socket&, const std::string& room, bool joined)>;
 
 /// One namespace of a server (Socket.IO's `io.of(name)`).
 ///
@@ -91,6 +94,12 @@ public:
   /// As `socket::on_disconnecting` / `on_disconnect` for every socket, ahead of its own.
   namespace_handle& on_disconnecting(socket_disconnect_handler handler);
   namespace_handle& on_disconnect(socket_disconnect_handler handler);
+  /// A socket joined or left a room, however it came (its own join/leave, the API, a
+  /// socketsJoin here or on another node), told in the socket's actor and so in order with
+  /// what else the socket does: a join its handler made before emitting is told before that
+  /// emit is. Adapter events, told on the supervisor, carry no such order. Rooms a socket
+  /// leaves by disconnecting are not told.
+  namespace_handle& on_room_change(socket_room_handler handler);
 
   broadcast_operator to(const std::string& room) const { return all().to(room); }
   broadcast_operator to(const std::vector<std::string>& rooms) const { return all().to(rooms); }

@@ -162,6 +162,42 @@ CAF_TEST(disconnecting sees the rooms and disconnect sees none) {
   CAF_CHECK(sids().empty());
 }
 
+CAF_TEST(room changes are told in the socket actor in its order however they came) {
+  core->room_handlers.push_back([this](socket& s, const std::string& room, bool joined) {
+    log.push_back(std::string{joined ? "join " : "leave "} + room + " "
+                  + std::to_string(s.rooms().size()));
+  });
+  core->connection_handlers.push_back([this](socket& s) {
+    s.join("a");
+    s.on("go", [this, &s](event&) {
+      log.push_back("go");
+      s.join(std::vector<std::string>{"b", "a"}); // "a" is no change
+      s.leave("a");
+      s.leave("nowhere");
+    });
+  });
+  connect();
+  client_emits(R"(["go"])");
+  // A socketsJoin / socketsLeave of the supervisor reaches the socket as a command.
+  self->send(supervisor, join_atom::value, broadcast_options{{"b"}, {}}, strings{"c", "b"});
+  consume_messages();
+  self->send(supervisor, leave_atom::value, broadcast_options{{"b"}, {}}, strings{"c"});
+  consume_messages();
+  strings told;
+  std::copy_if(log.begin(), log.end(), std::back_inserter(told), [](const std::string& l) {
+    return l.rfind("join ", 0) == 0 || l.rfind("leave ", 0) == 0 || l == "go";
+  });
+  CAF_CHECK_EQUAL(told, (strings{"join a 2", "go", "join b 3", "leave a 2", "join c 3",
+                                 "leave c 2"}));
+  // Leaving by disconnecting is not told: the disconnect says it.
+  log.clear();
+  self->send(sock, socket_command::closed_by(disconnect_reason::transport_close));
+  consume_messages();
+  CAF_CHECK(std::none_of(log.begin(), log.end(), [](const std::string& l) {
+    return l.rfind("leave ", 0) == 0;
+  }));
+}
+
 CAF_TEST(a server-side disconnect tells the client and releases the namespace) {
   core->connection_handlers.push_back([](socket& s) {
     s.join("a");

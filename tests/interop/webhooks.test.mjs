@@ -31,6 +31,12 @@ const answering = await backend(async ({ json }) => {
 
 after(() => answering.close()); // its hanging requests would keep the test process alive
 
+// A back end of its own for the suite that joins 3,000 rooms: in the other one's list of
+// requests, every later look-up would wade through them.
+const busyAnswering = await backend(async ({ json }) =>
+  json && json.type === "event" ? { body: { ack: ["answer", ...json.args] } } : { body: {} });
+after(() => busyAnswering.close());
+
 /** The webhooks the back end got about socket `id`, in arrival order. */
 const about = (id) => answering.requests.filter((r) => r.json && r.json.socket.id === id).map((r) => r.json);
 
@@ -119,6 +125,32 @@ describe("webhooks", { skip }, () => {
 });
 
 const downPort = await freePort(); // nobody listens there
+
+describe("webhooks while the namespace's supervisor is busy", { skip }, () => {
+  const ctx = useServer({ trusted: false, extraArgs: ["--webhook-url", busyAnswering.url] });
+
+  it("tells a join before the event emitted after it", async () => {
+    // Each round 50 other sockets' joins of 20 rooms each (1,000 room actors to start) keep
+    // the supervisor busy while `s` joins and emits at once. Joins are made on the supervisor,
+    // the event is seen on the socket's actor, yet the join's webhook must come first, as the
+    // socket did things in that order.
+    const busy = await ctx.clients.connectMany("websocket", 50);
+    for (let round = 0; round < 3; round++) {
+      const s = await ctx.clients.connect("websocket");
+      const room = unique();
+      const busyJoins = busy.map((b, i) =>
+        emitWithAck(b, "join", Array.from({ length: 20 }, (_, j) => `${room}-busy-${i}-${j}`)));
+      await join(s, room);
+      assert.deepEqual(await emitWithAck(s, "ask", "q"), ["answer", "q"]);
+      for (const reply of await Promise.all(busyJoins)) assert.deepEqual(reply, { ok: true });
+      const id = s.id;
+      s.disconnect();
+      await busyAnswering.waitFor((r) => r.json && r.json.type === "disconnect" && r.json.socket.id === id, "disconnect");
+      const seen = busyAnswering.requests.filter((r) => r.json && r.json.socket.id === id);
+      assert.deepEqual(seen.map((r) => r.json.type), ["connect", "join", "event", "disconnect"], `round ${round}`);
+    }
+  });
+});
 
 describe("webhooks to a back end that is down", { skip }, () => {
   const ctx = useServer({

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "actors/boundary/metrics.hpp"
 #include "actors/boundary/log.hpp"
@@ -76,16 +76,14 @@ struct webhooks::state {
   std::atomic<std::int64_t> last_log_ms{0};
   std::atomic<std::uint64_t> unlogged{0};
 
-  /// What a join or a leave, seen on the namespace's supervisor, needs of its socket (kept
-  /// only when those are sent): written by the socket's actor, read by the supervisor.
-  struct member {
-    identity who;
-    std::set<std::string> rooms;
-    std::set<std::string> in_connect; // reported by `connect`: their joins are not news
-    bool disconnecting = false;       // its leaves are in `disconnect`
-  };
+  /// The sockets whose joins and leaves are news: from their `connect` (which lists the rooms
+  /// joined before it) to their `disconnect` (which lists those they leave by it).
   std::mutex mtx;
-  std::unordered_map<std::string, member> members; // "<nsp>\n<sid>"
+  std::unordered_set<std::string> announced; // "<nsp>\n<sid>"
+  bool announced_now(const std::string& lane) {
+    std::lock_guard<std::mutex> guard{mtx};
+    return announced.count(lane) > 0;
+  }
 
   bool wants(const std::string& type) const { return all || lifecycle.count(type) > 0; }
   bool tracks_rooms() const { return wants("join") || wants("leave"); }
@@ -227,17 +225,15 @@ void webhooks::install(namespace_handle nsp, const std::set<std::string>& answer
   }
 
   nsp.on_connection([st, skip](socket& s) {
-    auto who = identity_of(s.data());
+    auto lane = lane_of(s.nsp(), s.id());
     if (st->tracks_rooms()) {
       std::lock_guard<std::mutex> guard{st->mtx};
-      auto& m = st->members[lane_of(s.nsp(), s.id())];
-      m.who = who;
-      m.rooms = s.rooms();
-      m.in_connect = s.rooms();
+      st->announced.insert(lane);
     }
     if (st->wants("connect"))
-      st->post(lane_of(s.nsp(), s.id()),
-               body_start("connect", s.nsp(), s.id(), who, s.rooms()) + '}', nullptr);
+      st->post(std::move(lane),
+               body_start("connect", s.nsp(), s.id(), identity_of(s.data()), s.rooms()) + '}',
+               nullptr);
     if (skip)
       s.on_any([st, skip](event& ev) {
         if (skip->count(ev.name()) == 0)
@@ -249,8 +245,7 @@ void webhooks::install(namespace_handle nsp, const std::set<std::string>& answer
   nsp.on_disconnecting([st](socket& s, disconnect_reason why) {
     if (st->tracks_rooms()) {
       std::lock_guard<std::mutex> guard{st->mtx};
-      if (auto it = st->members.find(lane_of(s.nsp(), s.id())); it != st->members.end())
-        it->second.disconnecting = true;
+      st->announced.erase(lane_of(s.nsp(), s.id()));
     }
     if (!st->wants("disconnect"))
       return;
@@ -261,39 +256,20 @@ void webhooks::install(namespace_handle nsp, const std::set<std::string>& answer
   });
   if (!st->tracks_rooms())
     return;
-  nsp.on_disconnect([st](socket& s, disconnect_reason) {
-    std::lock_guard<std::mutex> guard{st->mtx};
-    st->members.erase(lane_of(s.nsp(), s.id()));
-  });
 
-  // Joins and leaves however they came (the socket's handlers, the API, another node), seen
-  // on the supervisor. A join before the socket's `connect` was sent is in that one's rooms.
-  nsp.on_adapter_event([st, name = nsp.name()](const adapter_event& e) {
-    bool join = e.type == adapter_event_type::join_room;
-    if ((!join && e.type != adapter_event_type::leave_room) || e.room == e.sid)
+  // Joins and leaves however they came (the socket's handlers, the API, another node), told in
+  // the socket's actor, so in the order of its events: a join acked before an emit is posted
+  // before that emit's webhook. A join before the socket's `connect` is in that one's rooms.
+  nsp.on_room_change([st](socket& s, const std::string& room, bool joined) {
+    if (room == s.id() || !st->wants(joined ? "join" : "leave"))
       return;
-    auto lane = lane_of(name, e.sid);
-    std::string body;
-    {
-      std::lock_guard<std::mutex> guard{st->mtx};
-      auto it = st->members.find(lane);
-      if (it == st->members.end())
-        return;
-      auto& m = it->second;
-      if (join) {
-        m.rooms.insert(e.room);
-        if (m.in_connect.erase(e.room) > 0 || !st->wants("join"))
-          return;
-      } else {
-        m.rooms.erase(e.room);
-        m.in_connect.erase(e.room);
-        if (m.disconnecting || !st->wants("leave"))
-          return;
-      }
-      body = body_start(join ? "join" : "leave", name, e.sid, m.who, m.rooms);
-    }
+    auto lane = lane_of(s.nsp(), s.id());
+    if (!st->announced_now(lane))
+      return;
+    auto body = body_start(joined ? "join" : "leave", s.nsp(), s.id(), identity_of(s.data()),
+                           s.rooms());
     body += R"(,"room":)";
-    protocol::append_json_string(body, e.room);
+    protocol::append_json_string(body, room);
     st->post(std::move(lane), body + '}', nullptr);
   });
 }
