@@ -435,9 +435,7 @@ void engine_session::offer_upgrade(ws_link_ptr ws) {
                               const boost::system::error_code& ec) {
     if (ec || self->probe_.get() != probe)
       return;
-    self->probe_->close();
-    self->probe_.reset();
-    self->upgrading_ = false;
+    self->drop_probe();
   });
 }
 
@@ -506,13 +504,46 @@ void engine_session::probe_message(std::string data, bool binary) {
     return;
   }
   if (!binary && data == "5" && upgrading_) {
+    if (state_ == state::draining)
+      return leave_by_probe();
     complete_upgrade();
     return;
   }
   // Anything else on a probe: drop the probe, the polling transport carries on.
+  drop_probe();
+}
+
+void engine_session::drop_probe() {
+  upgrade_timer_.reset(); // cancels its wait
+  if (probe_) {
+    probe_->close();
+    probe_.reset();
+  }
+  upgrading_ = false;
+  // Closed mid-upgrade: the client paused its polling for the WebSocket, so no GET will come
+  // for the close packet. The client reconnects after its transport closes.
+  if (state_ == state::draining)
+    finish();
+}
+
+// The server closed while the client was upgrading and its "5" came after: the WebSocket is
+// the client's transport now, so what is left goes out on it, then the close.
+void engine_session::leave_by_probe() {
+  upgrade_timer_.reset();
+  frame_batch batch;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    batch.swap(outbox_);
+    outbox_bytes_ = 0;
+  }
+  if (!batch.empty()) {
+    count_sent(batch);
+    probe_->write(std::move(batch));
+  }
   probe_->close();
   probe_.reset();
   upgrading_ = false;
+  finish();
 }
 
 void engine_session::complete_upgrade() {
@@ -555,9 +586,8 @@ void engine_session::ws_drained(ws_link* ws) {
 
 void engine_session::ws_closed(ws_link* ws, std::uint16_t violation) {
   if (ws == probe_.get()) {
-    upgrade_timer_.reset(); // cancels its wait
-    probe_.reset();
-    upgrading_ = false;
+    probe_.reset(); // closed already
+    drop_probe();
     return;
   }
   if (ws != ws_.get())
@@ -623,11 +653,16 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
   }
   if (handler_)
     handler_->closed(why); // every namespace hears it once, before the transport goes
-  if (probe_) {
+  // A client that answered the probe has paused its polling: on a graceful close its probe
+  // stays, to carry what is left once its "5" comes (leave_by_probe).
+  bool keep_probe = mode == close_mode::graceful && kind_ == transport_kind::polling
+                    && upgrading_;
+  if (probe_ && !keep_probe) {
+    upgrade_timer_.reset();
     probe_->close();
     probe_.reset();
+    upgrading_ = false;
   }
-  upgrading_ = false;
   if (kind_ == transport_kind::websocket) {
     if (ws_) {
       if (keep_queue) {
@@ -688,6 +723,12 @@ void engine_session::finish() {
   state_ = state::closed;
   ++timer_gen_;
   timer_.cancel();
+  upgrade_timer_.reset();
+  if (probe_) {
+    probe_->close();
+    probe_.reset();
+  }
+  upgrading_ = false;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     accepting_ = false;

@@ -133,6 +133,9 @@ private:
   void on_packet_text(std::string data);
   void handle_pong();
   void probe_message(std::string data, bool binary);
+  /// Gives the upgrade up (the polling transport carries on, unless the session is draining).
+  void drop_probe();
+  void leave_by_probe();
   void complete_upgrade();
 
   // queue

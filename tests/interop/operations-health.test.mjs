@@ -15,6 +15,7 @@ import { io } from "socket.io-client";
 import { Clients, emitWithAck, once } from "./lib/client.mjs";
 import { api, apiUrl, backend, fileWith } from "./lib/backend.mjs";
 import { httpGet, until } from "./lib/aftermath.mjs";
+import { openPolling, poll, rawWebSocket } from "./lib/raw.mjs";
 import { ATRIUM_BIN, IS_REFERENCE, REPO, freePort, startServer } from "./lib/server.mjs";
 
 const skip = IS_REFERENCE ? "health, drain and logs are atrium's" : false;
@@ -173,6 +174,43 @@ describe("the drain at SIGTERM", { skip }, () => {
       if (again) await again.stop();
     }
   });
+
+  // The official client pauses its polling once its probe is answered, and its "5" may come
+  // after the drain began: no GET will come for the close packet, so waiting for one would
+  // hold the drain until its deadline.
+  for (const [ending, what] of [["5", "finishes the upgrade"], ["close", "closes its probe"]]) {
+    it(`a client caught mid-upgrade that then ${what} does not hold the drain`, async () => {
+      const server = await startServer({ extraArgs: ["--drain-timeout", "600000", "--log-level", "debug"] });
+      let probeWs;
+      try {
+        const base = `${server.url}/socket.io/`;
+        const { sid } = await openPolling(base);
+        assert.equal((await poll(base, { sid, method: "POST", body: "40" })).body, "ok");
+        assert.match((await poll(base, { sid })).body, /^40\{"sid":/);
+        const waiting = poll(base, { sid }); // the GET the probe's answer ends with a noop
+        probeWs = rawWebSocket(`${base.replace("http", "ws")}?EIO=4&transport=websocket&sid=${encodeURIComponent(sid)}`);
+        await probeWs.opened();
+        probeWs.send("2probe");
+        assert.equal(await probeWs.next(5000, "3probe"), "3probe");
+        assert.equal((await waiting).body, "6");
+        server.child.kill("SIGTERM");
+        await until(() => server.output(), (out) => out.includes(`session closed sid=${sid}`),
+                    "the drain to close the session");
+        if (ending === "5") {
+          probeWs.send("5");
+          await probeWs.closed(10_000, "the server to close the upgraded WebSocket");
+        } else {
+          probeWs.close();
+        }
+        const { code } = await exitWithin(server, EXIT_BOUND_MS, "the drain");
+        assert.equal(code, 0, server.output());
+        assert.doesNotMatch(server.output(), /drain timeout/);
+      } finally {
+        if (probeWs) probeWs.close();
+        await server.stop();
+      }
+    });
+  }
 
   it("abandons what is left at --drain-timeout and still exits 0", async () => {
     const stuck = await backend(() => undefined); // never answers
