@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh --with-node
 bash tools/build.sh
-ctest --test-dir build --output-on-failure --timeout 600
+# Two tests at a time: most of them wait on their servers and clients far more than they
+# compute; the ones that keep every core busy (sanitizer builds, fuzzing, the bench) run alone.
+ctest --test-dir build --output-on-failure --timeout 600 -j2

@@ -18,7 +18,8 @@
 #                    actors all take part in the stop. (The suites of refusals and limits are
 #                    ASan's.)
 #
-# INTEROP=0 skips the interop suites; SUITES="rooms protocol" picks others, SUITES=all all.
+# INTEROP=0 skips the interop suites; SUITES="rooms protocol" picks others, SUITES=all all;
+# SUITE_JOBS=1 runs them one at a time (2 by default).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:?usage: run.sh address|thread}
@@ -52,9 +53,14 @@ esac
 
 cmake -S . -B "$dir" -DATRIUM_SANITIZE="$mode" -DCMAKE_BUILD_TYPE=None \
       -DCMAKE_CXX_FLAGS="$flags" -DBUILD_TESTING=ON "${configure[@]}" >/dev/null
-# The examples too: tests/interop/examples.test.mjs starts them from the same bin/ as atrium.
-cmake --build "$dir" -j"$(nproc)" --target "${unit_tests[@]}" atrium atrium-chat-example \
-      atrium-notifications-example
+SUITES_WANTED=${SUITES:-$default_suites}
+targets=("${unit_tests[@]}" atrium)
+# The examples only for their suite: tests/interop/examples.test.mjs starts them from the same
+# bin/ as atrium.
+if [[ " $SUITES_WANTED " =~ [[:space:]](examples|all)[[:space:]] ]]; then
+  targets+=(atrium-chat-example atrium-notifications-example)
+fi
+cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}"
 
 # Reports go to files, one per process, so that the servers' reports are seen too: the interop
 # tests start and stop servers of their own and never look at their stderr.
@@ -73,21 +79,39 @@ done
 if [ "${INTEROP:-1}" != 0 ]; then
   export ATRIUM_BIN=$PWD/$dir/bin/atrium
   export ATRIUM_SANITIZER=$mode # the suites then log the server's RSS without judging it
-  suites_wanted=${SUITES:-$default_suites}
-  if [ "$suites_wanted" != all ]; then
-    # Word splitting, not `read`: the lists above span lines.
-    read -r -d '' -a suites <<<"$suites_wanted" || true
+  if [ "$SUITES_WANTED" != all ]; then
+    # Split into words by `read -a`: the lists above span lines.
+    read -r -d '' -a suites <<<"$SUITES_WANTED" || true
   else
     suites=(tests/interop/*.test.mjs)
     suites=("${suites[@]##*/}")
     suites=("${suites[@]%.test.mjs}")
   fi
-  for s in "${suites[@]}"; do
-    echo "== $mode: interop $s"
-    start=$SECONDS
+  # Two suites at a time: each mostly waits (on its server, its clients, its timers), and
+  # every server has a port of its own; the sanitizer's slowdown then costs half the wall time.
+  jobs=${SUITE_JOBS:-2}
+  suite() {
+    local s=$1 start=$SECONDS status=0
     node --test --test-reporter=dot "tests/interop/$s.test.mjs" >"$logs/interop-$s.out" 2>&1 ||
-      { failed+=("interop $s"); tail -40 "$logs/interop-$s.out"; }
-    echo "   $((SECONDS - start)) s"
+      status=$?
+    echo "$status" >"$logs/interop-$s.status"
+    echo "== $mode: interop $s: $((SECONDS - start)) s$( ((status == 0)) || echo ", FAILED")"
+  }
+  running=0
+  for s in "${suites[@]}"; do
+    suite "$s" &
+    if ((++running >= jobs)); then
+      wait -n || true
+      ((running--))
+    fi
+  done
+  wait
+  for s in "${suites[@]}"; do
+    if [ "$(cat "$logs/interop-$s.status")" != 0 ]; then
+      failed+=("interop $s")
+      echo "---- interop $s"
+      tail -40 "$logs/interop-$s.out"
+    fi
   done
 fi
 
