@@ -1,0 +1,121 @@
+#include "actors/recovery_store.hpp"
+
+#include <algorithm>
+
+namespace atrium {
+
+namespace {
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::size_t strings_size(const std::vector<std::string>& v) {
+  std::size_t n = v.capacity() * sizeof(std::string);
+  for (auto& s : v)
+    n += s.capacity();
+  return n;
+}
+
+bool any_in(const std::vector<std::string>& sorted_set, const std::vector<std::string>& names) {
+  for (auto& name : names)
+    if (std::binary_search(sorted_set.begin(), sorted_set.end(), name))
+      return true;
+  return false;
+}
+
+} // namespace
+
+std::size_t recovery_store::size_of(const session& s) {
+  // The map's node is counted roughly: the pair and two pointers.
+  return sizeof(session) + sizeof(std::string) + 2 * sizeof(void*) + s.sid.capacity()
+         + 2 * s.pid.capacity() + strings_size(s.rooms) + (s.data ? s.data->capacity() : 0);
+}
+
+void recovery_store::keep(session s) {
+  auto pid = s.pid;
+  auto bytes = size_of(s);
+  auto [it, added] = sessions_.try_emplace(std::move(pid));
+  if (!added)
+    session_bytes_ -= size_of(it->second);
+  it->second = std::move(s);
+  session_bytes_ += bytes;
+}
+
+void recovery_store::record(std::string offset, packet_ptr packet, const broadcast_options& opts,
+                            clock::time_point now) {
+  entry e;
+  e.offset = std::move(offset);
+  e.packet = std::move(packet);
+  e.rooms = sorted(opts.rooms);
+  e.except = sorted(opts.except);
+  e.at = now;
+  e.bytes = sizeof(entry) + 2 * e.offset.capacity() + strings_size(e.rooms)
+            + strings_size(e.except) + e.packet->text.capacity();
+  for (auto& a : e.packet->attachments)
+    e.bytes += a.capacity();
+  positions_.emplace(e.offset, first_ + buffer_.size());
+  buffer_bytes_ += e.bytes;
+  buffer_.push_back(std::move(e));
+  while (buffer_bytes_ > opts_.max_buffer_bytes && !buffer_.empty())
+    drop_front();
+}
+
+void recovery_store::drop_front() {
+  auto& e = buffer_.front();
+  positions_.erase(e.offset);
+  buffer_bytes_ -= e.bytes;
+  buffer_.pop_front();
+  ++first_;
+}
+
+// Socket.IO's shouldIncludePacket: meant for one of the session's rooms (or for everyone),
+// and for none it is excluded from.
+bool recovery_store::matches(const entry& e, const std::vector<std::string>& rooms) const {
+  bool included = e.rooms.empty() || any_in(e.rooms, rooms);
+  return included && !any_in(e.except, rooms);
+}
+
+recovery_store::restored recovery_store::restore(const std::string& pid,
+                                                 const std::string& offset,
+                                                 clock::time_point now) {
+  restored out;
+  auto it = sessions_.find(pid);
+  if (it == sessions_.end())
+    return out;
+  auto s = std::move(it->second);
+  session_bytes_ -= size_of(s);
+  sessions_.erase(it);
+  if (now - s.disconnected > opts_.window) {
+    out.result = outcome::expired;
+    return out;
+  }
+  auto at = positions_.find(offset);
+  if (at == positions_.end()) {
+    out.result = outcome::unknown_offset;
+    return out;
+  }
+  for (auto i = at->second + 1 - first_; i < buffer_.size(); ++i)
+    if (matches(buffer_[i], s.rooms))
+      out.missed.push_back(buffer_[i].packet);
+  out.result = outcome::recovered;
+  out.kept = std::move(s);
+  return out;
+}
+
+void recovery_store::expire(clock::time_point now) {
+  while (!buffer_.empty() && now - buffer_.front().at > opts_.window)
+    drop_front();
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (now - it->second.disconnected > opts_.window) {
+      session_bytes_ -= size_of(it->second);
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+} // namespace atrium
