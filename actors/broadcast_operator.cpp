@@ -103,7 +103,11 @@ void send_to_supervisor(const namespace_core& nsp, Ts&&... xs) {
 void broadcast_operator::emit(std::string_view event, const args& a) const {
   if (nsp_->gone())
     return;
-  auto packet = packets::emitted_event(nsp_->name, event, a);
+  // With recovery on, every event without an ack that may not be dropped carries an offset,
+  // as Socket.IO's adapter adds one: the client hands the last one back when it reconnects.
+  auto packet = nsp_->recovery.enabled() && !opts_.is_volatile
+                  ? packets::recoverable_event(nsp_->name, event, a, recovery_offset(*nsp_))
+                  : packets::emitted_event(nsp_->name, event, a);
   if (!broadcast_inline(*nsp_, opts_, packet))
     send_to_supervisor(*nsp_, broadcast_atom::value, opts_, std::move(packet));
 }

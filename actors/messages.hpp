@@ -73,6 +73,10 @@ using server_emit_atom = caf::atom_constant<caf::atom("srvemit")>;
 using packet_atom = caf::atom_constant<caf::atom("packet")>;
 using ack_timeout_atom = caf::atom_constant<caf::atom("acktimeout")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
+// Connection state recovery: socket -> supervisor, and the supervisor's own clock.
+using keep_session_atom = caf::atom_constant<caf::atom("keepsess")>;
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
+using recovery_tick_atom = caf::atom_constant<caf::atom("rectick")>;
 
 /// Work handed to an actor to run in its own context (a callback that must not run elsewhere).
 using task = std::function<void()>;
@@ -127,6 +131,16 @@ struct delivery_ticket {
   std::vector<outlet*> mute;    // sockets being disconnected: no broadcast reaches them after
 };
 
+/// The supervisor's answer to a socket that came back with a session id: its former id, rooms
+/// and data when it recovered (its CONNECT and what it missed are on their way then).
+struct restore_reply {
+  bool recovered = false;
+  std::uint64_t seq = 0; // the last operation sent for it
+  std::string sid;
+  std::vector<std::string> rooms;
+  data_ptr data;
+};
+
 /// A room actor's members for one operation, those of one shard. The shard merges the parts
 /// of an operation and delivers each socket once.
 struct delivery_part {
@@ -145,6 +159,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::data_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::direct_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_ticket)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::delivery_part)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::restore_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::disconnect_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::sio::packet)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atrium::task)

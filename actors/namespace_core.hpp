@@ -22,6 +22,7 @@
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
 #include "atrium/namespace.hpp"
+#include "atrium/recovery_options.hpp"
 #include "atrium/server_event.hpp"
 
 namespace atrium {
@@ -34,6 +35,10 @@ struct namespace_core {
   delivery_shards_ptr shards;
   caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::string node;   // this node's cluster address; empty when alone
+  recovery_options recovery;
+  /// The offsets of connection state recovery given here: with the process's own prefix
+  /// (recovery_offset()), unique among every packet this process sends.
+  mutable std::atomic<std::uint64_t> next_offset{0};
   std::vector<std::variant<middleware, async_middleware>> middlewares;
   std::vector<connection_handler> connection_handlers;
   std::vector<adapter_listener> adapter_listeners;
@@ -64,5 +69,9 @@ struct namespace_core {
     sealed.store(true, std::memory_order_release);
   }
 };
+
+/// The next offset of `core`: "<process prefix>-<number>". The prefix is random, drawn once per
+/// process, so that a restarted node never hands out an offset of its former life.
+std::string recovery_offset(const namespace_core& core);
 
 } // namespace atrium

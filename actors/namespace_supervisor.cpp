@@ -1,6 +1,7 @@
 #include "actors/namespace_supervisor.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 
@@ -58,6 +59,13 @@ void supervisor_state::publish(adapter_event_type type, const std::string& room,
 /// One numbered operation of the supervisor, as the tickets of the delivery shards it
 /// concerns. Tickets leave before the room actors hear of the operation, so each shard has a
 /// ticket before any part of it.
+static_assert(metrics::recovery_labels.size()
+                == static_cast<std::size_t>(recovery_store::outcome::unknown_offset) + 1,
+              "a label for every outcome of a recovery");
+
+// How often the recovery's sessions and packets past the window are forgotten.
+constexpr auto recovery_tick = std::chrono::seconds(1);
+
 class supervisor_state::operation {
 public:
   explicit operation(supervisor_state& st)
@@ -116,7 +124,8 @@ private:
 
 std::uint64_t supervisor_state::register_socket(socket_key key, const std::string& sid,
                                                 const caf::actor& actor, const outlet_ptr& out,
-                                                const handshake_ptr& hs, data_ptr data) {
+                                                const handshake_ptr& hs, data_ptr data,
+                                                const std::string& pid) {
   sockets.emplace(key, socket_entry{sid, actor, out, {}, hs, std::move(data), false});
   keys_by_sid.emplace(sid, key);
   metrics::count(metrics::sockets_first + metrics_label);
@@ -131,8 +140,59 @@ std::uint64_t supervisor_state::register_socket(socket_key key, const std::strin
   // As in Socket.IO, the socket is in the adapter before its client hears CONNECT.
   operation op{*this};
   op.of(key).targets.push_back(out.get());
-  op.send(packets::connect(core->name, sid));
+  op.send(packets::connect(core->name, sid, pid));
   return op.seq();
+}
+
+restore_reply supervisor_state::restore(socket_key key, const std::string& pid,
+                                        const std::string& offset, const caf::actor& actor,
+                                        const outlet_ptr& out, const handshake_ptr& hs,
+                                        data_ptr data) {
+  restore_reply reply;
+  if (!recovery)
+    return reply;
+  auto found = recovery->restore(pid, offset, recovery_store::clock::now());
+  metrics::count(metrics::recovery_first + static_cast<std::size_t>(found.result));
+  count_recovery();
+  if (found.result != recovery_store::outcome::recovered)
+    return reply;
+  auto& kept = found.kept;
+  // Its former socket is here still (the client came back before its old connection's end
+  // was carried out here): no second socket of one id. Kept for a later try.
+  if (keys_by_sid.count(kept.sid) > 0) {
+    recovery->keep(std::move(kept));
+    count_recovery();
+    return reply;
+  }
+  // Data a middleware gave it (when they run for recovered sockets) over the former data.
+  if (data)
+    kept.data = std::move(data);
+  reply.seq = register_socket(key, kept.sid, actor, out, hs, kept.data, pid);
+  for (auto& room : kept.rooms)
+    if (room != kept.sid)
+      add(key, room);
+  for (auto& packet : found.missed) {
+    operation op{*this};
+    op.of(key).targets.push_back(out.get());
+    op.send(packet);
+    reply.seq = op.seq();
+  }
+  reply.recovered = true;
+  reply.sid = std::move(kept.sid);
+  reply.rooms = std::move(kept.rooms);
+  reply.data = std::move(kept.data);
+  return reply;
+}
+
+void supervisor_state::count_recovery() {
+  auto& m = metrics::process();
+  auto set = [&](std::size_t slot, std::int64_t now, std::int64_t& shown) {
+    m.add(slot, now - shown);
+    shown = now;
+  };
+  set(metrics::recovery_sessions, static_cast<std::int64_t>(recovery->sessions()),
+      shown_sessions);
+  set(metrics::recovery_bytes, static_cast<std::int64_t>(recovery->bytes()), shown_bytes);
 }
 
 const supervisor_state::socket_entry* supervisor_state::owner_of(const std::string& room) const {
@@ -283,6 +343,10 @@ void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr
   if (!opts.local && core->cluster)
     self->send(core->cluster, relay_atom::value, core->name, opts,
                wire_packet{packet->text, packet->attachments});
+  if (recovery && !packet->offset.empty()) {
+    recovery->record(packet->offset, packet, opts, recovery_store::clock::now());
+    count_recovery();
+  }
   auto chosen = resolve(opts);
   operation op{*this};
   if (chosen.everyone)
@@ -433,6 +497,10 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
   self->state.self = self;
   self->state.core = std::move(core);
   self->state.metrics_label = metrics::process().namespace_index(self->state.core->name);
+  if (self->state.core->recovery.enabled()) {
+    self->state.recovery.emplace(self->state.core->recovery);
+    self->delayed_send(self, recovery_tick, recovery_tick_atom::value);
+  }
   // On shutdown the sockets go with their supervisor: the actor system waits for every actor,
   // and a socket whose connection never said goodbye would otherwise hold it forever.
   self->set_exit_handler([=](const caf::exit_msg& msg) {
@@ -454,8 +522,33 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
   });
   return {
     [=](register_atom, socket_key key, const std::string& sid, const caf::actor& socket,
-        const outlet_ptr& out, const handshake_ptr& hs, data_ptr& data) {
-      return self->state.register_socket(key, sid, socket, out, hs, std::move(data));
+        const outlet_ptr& out, const handshake_ptr& hs, data_ptr& data, const std::string& pid) {
+      return self->state.register_socket(key, sid, socket, out, hs, std::move(data), pid);
+    },
+    [=](restore_atom, socket_key key, const std::string& pid, const std::string& offset,
+        const caf::actor& socket, const outlet_ptr& out, const handshake_ptr& hs,
+        data_ptr& data) {
+      return self->state.restore(key, pid, offset, socket, out, hs, std::move(data));
+    },
+    [=](keep_session_atom, std::string& pid, std::string& sid, std::vector<std::string>& rooms,
+        data_ptr& data) {
+      auto& st = self->state;
+      if (!st.recovery)
+        return;
+      recovery_store::session s;
+      s.pid = std::move(pid);
+      s.sid = std::move(sid);
+      s.rooms = std::move(rooms);
+      s.data = std::move(data);
+      s.disconnected = recovery_store::clock::now();
+      st.recovery->keep(std::move(s));
+      st.count_recovery();
+    },
+    [=](recovery_tick_atom) {
+      auto& st = self->state;
+      st.recovery->expire(recovery_store::clock::now());
+      st.count_recovery();
+      self->delayed_send(self, recovery_tick, recovery_tick_atom::value);
     },
     [=](data_atom, socket_key key, data_ptr& data) {
       if (auto sock = self->state.sockets.find(key); sock != self->state.sockets.end())

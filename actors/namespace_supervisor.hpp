@@ -15,6 +15,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/namespace_core.hpp"
+#include "actors/recovery_store.hpp"
 #include "atrium/adapter_event.hpp"
 
 namespace atrium {
@@ -59,11 +60,25 @@ struct supervisor_state {
   std::unordered_map<std::string, room_entry> rooms;    // rooms, but own-id rooms
   std::uint64_t seq = 0;                                // operations numbered so far
   std::size_t metrics_label = 0; // this namespace's label in the metrics (metrics.hpp)
+  /// Connection state recovery's sessions and replay buffer, when it is on.
+  std::optional<recovery_store> recovery;
+  std::int64_t shown_sessions = 0; // what the metrics' gauges were told of it
+  std::int64_t shown_bytes = 0;
 
   static inline const char* name = "atrium.namespace";
 
+  /// `pid`: its session id for connection state recovery (empty when that is off), which the
+  /// CONNECT reply carries.
   std::uint64_t register_socket(socket_key key, const std::string& sid, const caf::actor& actor,
-                                const outlet_ptr& out, const handshake_ptr& hs, data_ptr data);
+                                const outlet_ptr& out, const handshake_ptr& hs, data_ptr data,
+                                const std::string& pid = {});
+  /// Gives a socket that comes back with `pid` and `offset` its former id, rooms and data, and
+  /// sends its client CONNECT and then what it missed, before anything sent after this.
+  restore_reply restore(socket_key key, const std::string& pid, const std::string& offset,
+                        const caf::actor& actor, const outlet_ptr& out, const handshake_ptr& hs,
+                        data_ptr data);
+  /// What recovery holds, for the metrics.
+  void count_recovery();
   void add(socket_key key, const std::string& room);
   void remove(socket_key key, const std::string& room);
   /// Leaves every room and forgets the socket; `origin_op` counts its own last operation.

@@ -21,10 +21,8 @@ std::string array_of(std::string_view head, const args& a) {
   return data;
 }
 
-} // namespace
-
-packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
-                 std::optional<std::uint64_t> ack_id) {
+packet_ptr event_of(const std::string& nsp, std::string_view name, const args& a,
+                    std::optional<std::uint64_t> ack_id, std::string offset) {
   std::string quoted;
   protocol::append_json_string(quoted, name);
   sio::packet p;
@@ -33,7 +31,14 @@ packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
   p.id = ack_id;
   p.data = array_of(quoted, a);
   p.attachments = a.attachments().size();
-  return encoded(p, a.attachments());
+  return encoded(p, a.attachments(), std::move(offset));
+}
+
+} // namespace
+
+packet_ptr event(const std::string& nsp, std::string_view name, const args& a,
+                 std::optional<std::uint64_t> ack_id) {
+  return event_of(nsp, name, a, ack_id, {});
 }
 
 void refuse_reserved(std::string_view name) {
@@ -47,6 +52,14 @@ packet_ptr emitted_event(const std::string& nsp, std::string_view name, const ar
   return event(nsp, name, a, ack_id);
 }
 
+packet_ptr recoverable_event(const std::string& nsp, std::string_view name, const args& a,
+                             std::string offset) {
+  refuse_reserved(name);
+  auto with_offset = a;
+  with_offset.add(offset);
+  return event_of(nsp, name, with_offset, std::nullopt, std::move(offset));
+}
+
 packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a) {
   sio::packet p;
   p.type = a.attachments().empty() ? sio::packet_type::ack : sio::packet_type::binary_ack;
@@ -57,12 +70,16 @@ packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a) {
   return encoded(p, a.attachments());
 }
 
-packet_ptr connect(const std::string& nsp, std::string_view sid) {
+packet_ptr connect(const std::string& nsp, std::string_view sid, std::string_view pid) {
   sio::packet p;
   p.type = sio::packet_type::connect;
   p.nsp = nsp;
   p.data = R"({"sid":)";
   protocol::append_json_string(p.data, sid);
+  if (!pid.empty()) {
+    p.data += R"(,"pid":)";
+    protocol::append_json_string(p.data, pid);
+  }
   p.data += '}';
   return encoded(p);
 }

@@ -28,10 +28,16 @@ void refuse_reserved(std::string_view name);
 packet_ptr emitted_event(const std::string& nsp, std::string_view name, const args& a,
                          std::optional<std::uint64_t> ack_id = std::nullopt);
 
+/// An EVENT the application emits while connection state recovery is on: `[name, ...a,
+/// offset]`, the offset also kept as the packet's own (encoded_packet::offset).
+packet_ptr recoverable_event(const std::string& nsp, std::string_view name, const args& a,
+                             std::string offset);
+
 /// ACK (or BINARY_ACK) answering `id` with `[...a]`.
 packet_ptr ack(const std::string& nsp, std::uint64_t id, const args& a);
 
-/// CONNECT reply `{"sid":...}`.
-packet_ptr connect(const std::string& nsp, std::string_view sid);
+/// CONNECT reply `{"sid":...}`, with `"pid"` (the session id of connection state recovery)
+/// when it is not empty.
+packet_ptr connect(const std::string& nsp, std::string_view sid, std::string_view pid = {});
 
 } // namespace atrium::packets

@@ -88,7 +88,8 @@ void refuse_blocking_call(const server_core& core, const char* what) {
                              " asynchronous form (socket::fetch_rooms, fetch_peers...)");
 }
 
-server_core::server_core(const server_options& opts) : deterministic_(opts.deterministic) {
+server_core::server_core(const server_options& opts)
+  : deterministic_(opts.deterministic), recovery_(opts.recovery) {
   // CAF's default (max(4, all cores)) ignores the affinity mask: pinned to one core, four
   // workers would only take turns on it, waking each other up.
   workers_ = opts.threads > 0 ? opts.threads : usable_cpus();
@@ -182,6 +183,7 @@ std::shared_ptr<namespace_core> server_core::of(std::string name) {
   if (!core) {
     core = std::make_shared<namespace_core>();
     core->name = name;
+    core->recovery = recovery_;
     // The supervisor reads the core's handler lists only when sockets exist, which is after
     // configuration (see namespace_handle).
     core->cluster = cluster_;

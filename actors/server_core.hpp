@@ -40,6 +40,7 @@ public:
 private:
   unsigned workers_ = 1; // actor scheduler threads
   bool deterministic_ = false;
+  recovery_options recovery_;
   caf::actor_system_config config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor cluster_; // none when alone

@@ -16,6 +16,10 @@ const std::string& socket::id() const {
   return st_.sid;
 }
 
+bool socket::recovered() const {
+  return st_.recovered;
+}
+
 const std::string& socket::nsp() const {
   return st_.core->name;
 }
@@ -105,6 +109,13 @@ socket_emitter socket::as_volatile() {
 void socket::send_event(std::string_view name, const args& a, std::chrono::milliseconds timeout,
                         bool droppable, ack_handler on_reply) {
   auto how = droppable ? urgency::droppable : urgency::now;
+  if (!on_reply && !droppable && st_.core->recovery.enabled()) {
+    // Through the supervisor, as a message to its own-id room (as Socket.IO does it): the
+    // replay buffer keeps it with its offset, for a client that comes back having missed it.
+    if (st_.connected)
+      namespace_().to(st_.sid).local().emit(name, a);
+    return;
+  }
   if (!on_reply) {
     auto packet = packets::emitted_event(st_.core->name, name, a);
     if (st_.connected)

@@ -31,6 +31,20 @@ void guarded(const socket_state& st, const char* what, F&& f) {
   }
 }
 
+// Socket.IO's RECOVERABLE_DISCONNECT_REASONS: the connection was lost, not ended on purpose.
+bool recoverable(disconnect_reason why) {
+  switch (why) {
+    case disconnect_reason::transport_close:
+    case disconnect_reason::transport_error:
+    case disconnect_reason::ping_timeout:
+    case disconnect_reason::forced_close:
+    case disconnect_reason::server_shutting_down:
+      return true;
+    default:
+      return false;
+  }
+}
+
 } // namespace
 
 bool socket_home::running_here() const noexcept {
@@ -209,6 +223,10 @@ void socket_state::close(disconnect_reason why) {
     for (auto& handler : std::vector<disconnect_handler>(listeners->disconnecting))
       guarded(*this, "disconnecting", [&] { handler(why); });
   connected = false;
+  // Before it leaves its rooms: what is sent to them from now on is what it misses.
+  if (!pid.empty() && recoverable(why))
+    self->send(core->supervisor, keep_session_atom::value, pid, sid,
+               std::vector<std::string>(rooms.begin(), rooms.end()), data);
   self->send(core->supervisor, leave_all_atom::value, out, next_broadcast());
   rooms.clear();
   auto waiting = std::move(pending_acks);
@@ -254,25 +272,78 @@ void socket_state::run_middlewares(std::size_t next) {
   enter();
 }
 
+void socket_state::start() {
+  if (core->recovery.enabled()) {
+    pid = random_id();
+    // As Socket.IO: a CONNECT whose auth has a string pid and a string offset claims a session.
+    if (auto auth = protocol::parse_json(hs->auth); auth && auth->IsObject()) {
+      auto member = [&](const char* name) -> std::string {
+        auto it = auth->FindMember(name);
+        if (it == auth->MemberEnd() || !it->value.IsString())
+          return {};
+        return {it->value.GetString(), it->value.GetStringLength()};
+      };
+      claimed_pid = member("pid");
+      claimed_offset = member("offset");
+      if (claimed_pid.empty() || claimed_offset.empty())
+        claimed_pid.clear();
+    }
+    if (!claimed_pid.empty() && core->recovery.skip_middlewares)
+      return restore();
+  }
+  run_middlewares(0);
+}
+
 void socket_state::enter() {
+  if (!claimed_pid.empty())
+    return restore();
   // The supervisor puts the socket in the adapter (its own-id room joined, the adapter events
   // published) and then sends its client CONNECT, as Socket.IO does. `await` keeps every
   // other message of this socket waiting meanwhile, in order.
   self
     ->request(core->supervisor, caf::infinite, register_atom::value, key, sid,
-              caf::actor_cast<caf::actor>(self), out, hs, data)
-    .await([self = self](std::uint64_t seq) {
+              caf::actor_cast<caf::actor>(self), out, hs, data, pid)
+    .await([self = self](std::uint64_t seq) { self->state.entered(seq); });
+}
+
+void socket_state::restore() {
+  self
+    ->request(core->supervisor, caf::infinite, restore_atom::value, key, claimed_pid,
+              claimed_offset, caf::actor_cast<caf::actor>(self), out, hs, data)
+    .await([self = self](restore_reply& reply) {
       auto& st = self->state;
-      running_scope running{st};
-      st.connected = true;
-      st.rooms.insert(st.sid);
-      st.heard = seq; // what the connection handlers emit leaves after the CONNECT reply
-      for (auto& handler : st.core->connection_handlers)
-        guarded(st, "connection", [&] { handler(st.facade); });
-      // Listeners are mostly added here, once: keep no spare capacity for the socket's life.
-      if (st.listeners)
-        st.listeners->events.shrink_to_fit();
+      auto skipped = st.core->recovery.skip_middlewares;
+      auto claimed = std::move(st.claimed_pid);
+      st.claimed_pid.clear();
+      st.claimed_offset.clear();
+      if (!reply.recovered) {
+        // A fresh session: new id and pid, and the middlewares if they were skipped.
+        if (skipped)
+          st.run_middlewares(0);
+        else
+          st.enter();
+        return;
+      }
+      st.recovered = true;
+      st.sid = std::move(reply.sid);
+      st.pid = std::move(claimed); // the same session, as in Socket.IO
+      st.data = std::move(reply.data);
+      st.rooms.insert(reply.rooms.begin(), reply.rooms.end());
+      st.entered(reply.seq);
     });
+}
+
+void socket_state::entered(std::uint64_t seq) {
+  running_scope running{*this};
+  connected = true;
+  rooms.insert(sid);
+  heard = seq; // what the connection handlers emit leaves after the CONNECT reply (and after
+               // what a recovered socket missed)
+  for (auto& handler : core->connection_handlers)
+    guarded(*this, "connection", [&] { handler(facade); });
+  // Listeners are mostly added here, once: keep no spare capacity for the socket's life.
+  if (listeners)
+    listeners->events.shrink_to_fit();
 }
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
@@ -285,7 +356,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   st.sid = random_socket_id();
   st.key = ++last_socket_key;
   st.out = std::make_shared<outlet>(std::move(conn), st.key);
-  st.run_middlewares(0);
+  st.start();
   if (st.refused)
     return {};
   return {

@@ -33,6 +33,12 @@ struct socket_state {
   bool connected = false;
   bool refused = false; // a middleware kept it out
   data_ptr data;        // socket.data; null: none
+  /// Connection state recovery: this socket's session id (empty while recovery is off), the
+  /// session and offset its client came back with, if any, and whether it got them back.
+  std::string pid;
+  std::string claimed_pid;
+  std::string claimed_offset;
+  bool recovered = false;
   // What its own frames must leave after (see direct_frame): its own broadcasts so far, and
   // the supervisor's operations it has heard of.
   std::uint64_t broadcasts = 0;
@@ -72,8 +78,15 @@ struct socket_state {
   /// through its request), then enters the namespace.
   void run_middlewares(std::size_t next);
   void refuse_connect(const connect_refusal& why);
+  /// Starts the socket: the recovery of a session its client claims, or the middlewares.
+  void start();
   /// Registers with the supervisor, which sends the client CONNECT.
   void enter();
+  /// Asks the supervisor for the session the client claims; on failure, goes on as a new
+  /// socket (the middlewares first when they were skipped for it).
+  void restore();
+  /// Connected (CONNECT is on its way, after operation `seq`): runs the connection handlers.
+  void entered(std::uint64_t seq);
   void on_packet(sio::packet& p, std::vector<std::string>& attachments);
   void on_command(socket_command& c);
   /// Tells the namespace's room handlers that this socket joined or left `room`.

@@ -15,6 +15,9 @@ namespace atrium {
 struct encoded_packet {
   std::string text;                     // Engine.IO message: '4' followed by the Socket.IO packet
   std::vector<std::string> attachments; // raw binary attachments, one binary message each
+  /// Connection state recovery: the offset it carries as its last argument (empty: none), by
+  /// which the namespace's replay buffer knows it.
+  std::string offset;
 };
 using packet_ptr = std::shared_ptr<const encoded_packet>;
 

@@ -6,11 +6,13 @@
 
 namespace atrium::packets {
 
-packet_ptr encoded(const sio::packet& p, std::vector<std::string> attachments) {
+packet_ptr encoded(const sio::packet& p, std::vector<std::string> attachments,
+                   std::string offset) {
   auto out = std::make_shared<encoded_packet>();
   out->text = '4';
   out->text += sio::encode(p);
   out->attachments = std::move(attachments);
+  out->offset = std::move(offset);
   return out;
 }
 

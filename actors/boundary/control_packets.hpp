@@ -16,7 +16,8 @@
 namespace atrium::packets {
 
 /// `p` as an Engine.IO message ('4' and the Socket.IO text) with its binary attachments.
-packet_ptr encoded(const sio::packet& p, std::vector<std::string> attachments = {});
+packet_ptr encoded(const sio::packet& p, std::vector<std::string> attachments = {},
+                   std::string offset = {});
 
 /// CONNECT_ERROR `{"message":...[,"data":...]}`; `data_json` empty for none.
 packet_ptr connect_error(const std::string& nsp, std::string_view message,

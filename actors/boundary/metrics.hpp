@@ -34,6 +34,9 @@ inline constexpr std::array<std::string_view, 5> limit_close_labels = {
 /// The API statuses with a label of their own; any other is counted as "other".
 inline constexpr std::array<unsigned, 11> api_codes = {200, 400, 401, 403, 404, 405,
                                                        413, 429, 500, 503, 504};
+/// Labels of `atrium_recoveries_total`, in the order of recovery_store::outcome.
+inline constexpr std::array<std::string_view, 4> recovery_labels = {
+  "recovered", "unknown_session", "expired", "unknown_offset"};
 /// Upper bounds of the webhook latency buckets, in seconds (+Inf follows).
 inline constexpr std::array<double, 11> webhook_buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                            0.5,   1,    2.5,   5,    10};
@@ -57,9 +60,12 @@ enum slot : std::uint16_t {
   cluster_sent,
   cluster_received,
   webhook_sum_us, // the histogram's count is its buckets' sum
+  recovery_sessions, // gauge: sessions kept for clients that may come back
+  recovery_bytes,    // gauge: what those sessions and the replay buffers hold
   disconnects_first,
   limit_closes_first = disconnects_first + disconnect_labels.size(),
-  api_first = limit_closes_first + limit_close_labels.size(),
+  recovery_first = limit_closes_first + limit_close_labels.size(),
+  api_first = recovery_first + recovery_labels.size(),
   webhook_bucket_first = api_first + api_codes.size() + 1, // + "other"
   sockets_first = webhook_bucket_first + webhook_buckets.size() + 1, // + "+Inf"
   rooms_first = sockets_first + max_namespaces + 1,                  // + overflow

@@ -167,6 +167,13 @@ std::string render(const registry& r) {
             "Messages this node sent to peer nodes (one per peer).");
   w.counter("atrium_cluster_messages_received_total", cluster_received,
             "Messages this node received from peer nodes.");
+  w.gauge("atrium_recovery_sessions", recovery_sessions,
+          "Sessions kept for clients that may come back (connection state recovery).");
+  w.gauge("atrium_recovery_bytes", recovery_bytes,
+          "Bytes the recovery sessions and replay buffers hold.");
+  w.labelled("atrium_recoveries_total", "counter",
+             "Clients that came back with a session id, by outcome.", "result", recovery_first,
+             recovery_labels);
   w.family("atrium_api_requests_total", "counter", "Server API requests answered, by status.");
   for (std::size_t i = 0; i <= api_codes.size(); ++i)
     w.sample("atrium_api_requests_total", r.value(api_first + i), "code",

@@ -8,6 +8,7 @@
 #include "atrium/broadcast_operator.hpp"
 #include "atrium/cluster_options.hpp"
 #include "atrium/namespace.hpp"
+#include "atrium/recovery_options.hpp"
 
 namespace atrium {
 
@@ -22,6 +23,8 @@ struct server_options {
   /// drives it (the scenario runner's in-process engine, tests). The blocking snapshots
   /// (rooms(), sids(), peers()) cannot be used then.
   bool deterministic = false;
+  /// Connection state recovery for every namespace (off unless its window is set).
+  recovery_options recovery;
 };
 
 /// The Socket.IO server: namespaces, sockets and rooms on actors. Attach a transport

@@ -41,6 +41,10 @@ public:
 
   const std::string& id() const;
   const std::string& nsp() const;
+  /// Connection state recovery (server_options::recovery): whether this socket is one its
+  /// client had before losing the connection, back with its id, rooms and data, the events it
+  /// missed delivered after CONNECT (Socket.IO's `socket.recovered`).
+  bool recovered() const;
   const atrium::handshake& handshake() const;
   /// The rooms this socket is in, its own id included.
   const std::set<std::string>& rooms() const;

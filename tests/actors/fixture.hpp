@@ -74,7 +74,7 @@ struct fixture : test_coordinator_fixture<> {
     auto hs = std::make_shared<handshake>();
     hs->address = "test";
     self->send(supervisor, register_atom::value, m.key, m.sid, caf::actor{}, m.out,
-               handshake_ptr{std::move(hs)}, data_ptr{});
+               handshake_ptr{std::move(hs)}, data_ptr{}, std::string{});
     consume_messages();
     return m;
   }

@@ -29,7 +29,7 @@ case $mode in
     dir=build-sanitize
     unit_tests=(protocol_tests actors_tests net_tests atrium_options_tests boundary_tests)
     default_suites="binary protocol namespaces policy limits abuse attacks slow-consumers auth
-                    http-api webhooks static-files admin-ui operations-health"
+                    http-api webhooks static-files admin-ui operations-health recovery"
     # UBSan's checks make -O1 compile twice as long as -O0 here; the tests don't need the speed.
     flags="-O0 -g1"
     configure=()
@@ -38,7 +38,7 @@ case $mode in
     dir=build-tsan
     unit_tests=(actors_tests net_tests)
     default_suites="rooms adapter-events binary fanout lifecycle protocol abuse order
-                    operations-health"
+                    operations-health recovery"
     flags="-O1 -g1" # TSan's own advice: -O0 runs several times slower
     caf=$(bash tests/sanitize/tsan-caf.sh)
     configure=(-DCAF_CORE_LIBRARY="$caf/libcaf_core.so")

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "actors/boundary/log.hpp"
-#include "atrium/http_server.hpp"
 #include "actors/boundary/metrics.hpp"
+#include "atrium/http_server.hpp"
 #include "atrium/server.hpp"
 #include "net/api_server.hpp"
 #include "net/health.hpp"
@@ -144,6 +144,9 @@ int main(int argc, char** argv) {
   server_opts.threads = opts->actor_threads;
   server_opts.batch_scheduling = opts->batch_scheduling;
   server_opts.cluster = opts->cluster;
+  server_opts.recovery.window = std::chrono::milliseconds{opts->recovery_window_ms};
+  server_opts.recovery.max_buffer_bytes = opts->recovery_buffer_bytes;
+  server_opts.recovery.skip_middlewares = opts->recovery_skip_middlewares;
   std::unique_ptr<atrium::server> server;
   try {
     server = std::make_unique<atrium::server>(server_opts);
@@ -197,7 +200,7 @@ int main(int argc, char** argv) {
       };
       admin = std::make_unique<atrium::app::admin_ui>(opts->admin, io, served, std::move(engine));
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "atrium: %s\n", e.what());
+      log::error("cannot start", {{"error", e.what()}}, std::string{"atrium: "} + e.what());
       return 1;
     }
     admin->install();

@@ -331,6 +331,29 @@ std::vector<option_spec> make_table() {
      "so that they reconnect elsewhere, let queued packets and webhooks\n"
      "leave, and exit 0 within MS; what is left then is abandoned\n"
      "(default {default}; a second signal exits at once)"},
+    {"--recovery-window", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.recovery_window_ms; }),
+     "connection state recovery (Socket.IO's maxDisconnectionDuration): a\n"
+     "client that lost its connection and comes back within MS gets its id,\n"
+     "rooms and data back and the events it missed; every event without an\n"
+     "ack then carries an offset as its last argument (default 0: off)"},
+    {"--recovery-buffer-bytes", "", "N",
+     number<std::size_t>([](options& o) -> auto& { return o.recovery_buffer_bytes; }, 1024),
+     "what the replay buffer of one namespace may hold (default {default});\n"
+     "a client whose last event is older than what it keeps starts afresh"},
+    {"--recovery-middlewares", "", "M",
+     spec::choice{[](options& o, std::string_view word) {
+                    if (word != "skip" && word != "run")
+                      return false;
+                    o.recovery_skip_middlewares = word == "skip";
+                    return true;
+                  },
+                  "skip or run",
+                  [](const options& o) -> std::string_view {
+                    return o.recovery_skip_middlewares ? "skip" : "run";
+                  }},
+     "skip (default, as Socket.IO): a recovered client is not checked\n"
+     "again (token, connect hook); run: it is, and a refusal keeps it out"},
     {"--log-format", "", "F",
      spec::choice{[](options& o, std::string_view word) {
                     auto f = log::parse_format(word);

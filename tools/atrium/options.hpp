@@ -40,6 +40,10 @@ struct options {
   bool conformance = false;
   /// How long a SIGTERM waits for clients to go and queued packets and webhooks to leave.
   unsigned drain_timeout_ms = 10000;
+  /// Connection state recovery (--recovery-*): off while the window is 0.
+  unsigned recovery_window_ms = 0;
+  std::size_t recovery_buffer_bytes = 64u << 20;
+  bool recovery_skip_middlewares = true;
   log::level log_level = log::level::info;
   log::format log_format = log::format::text;
   bool help = false;

@@ -461,6 +461,12 @@ std::set<std::string> install_rooms_app(namespace_handle nsp, client_policy rule
   listen("rooms", [](event& ev) {
     ev.ack(raw_json{json_array(ev.socket().rooms())});
   });
+  // Connection state recovery: whether this socket is one its client had before.
+  listen("session", [](event& ev) {
+    auto& s = ev.socket();
+    ev.ack(json_object{}.field("id", s.id())
+             .raw("recovered", s.recovered() ? "true" : "false").done());
+  });
   listen("adapter", admin_only(policy, [](event& ev) {
     auto reply = ev.take_ack();
     auto& s = ev.socket();
