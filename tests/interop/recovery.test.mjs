@@ -146,6 +146,67 @@ function recoverySuite(mode) {
 
 for (const mode of ["websocket", "polling"]) recoverySuite(mode);
 
+describe("connection state recovery: what keeps a session", { skip }, () => {
+  const ctx = useServer({ extraArgs: ["--recovery-window", "60000", "--metrics"] });
+
+  it("a server-side disconnect keeps none, with the connection closed or not", async () => {
+    // As Socket.IO: "server namespace disconnect" either way, and after it the official
+    // client does not reconnect by itself. Brought back by hand with its pid and offset, it
+    // gets a fresh session.
+    for (const close of [false, true]) {
+      const s = await ctx.clients.connect("websocket");
+      const sender = await ctx.clients.connect("websocket");
+      const room = unique();
+      await join(s, room);
+      const got = record(s, "seq");
+      await publish(sender, room, [0]);
+      await got.count(1); // the client has an offset to come back with
+      const id = s.id;
+      const gone = once(s, "disconnect", 5000, "the server's disconnect");
+      s.emit("server-disconnect", { close });
+      const [reason] = await gone;
+      assert.equal(reason, "io server disconnect");
+      assert.equal(typeof s._pid, "string", "the client keeps its pid");
+      s.connect();
+      await once(s, "connect", 5000, "the connect by hand");
+      assert.ok(!s.recovered, `disconnect(${close})`);
+      assert.notEqual(s.id, id);
+    }
+  });
+});
+
+// The rooms app refuses a CONNECT whose auth has a string `reject`: a middleware.
+for (const [flag, recovers] of [["skip", true], ["run", false]]) {
+  describe(`connection state recovery: --recovery-middlewares ${flag}`, { skip }, () => {
+    const ctx = useServer({ extraArgs: ["--recovery-window", "60000", "--metrics",
+                                        "--recovery-middlewares", flag] });
+
+    it(recovers ? "a recovered client is not checked again" : "a recovered client is checked again", async () => {
+      const receiver = await ctx.clients.connect("websocket");
+      const sender = await ctx.clients.connect("websocket");
+      const room = unique();
+      await join(receiver, room);
+      const got = record(receiver, "seq");
+      await publish(sender, room, [0]);
+      await got.count(1);
+      const id = receiver.id;
+      const kept = await sessionsNow(ctx.server);
+      await cut(receiver);
+      await sessionsKept(ctx.server, kept + 1, "the receiver's session kept");
+      receiver.auth = { reject: "checked again" };
+      receiver.connect();
+      if (recovers) {
+        await once(receiver, "connect", 5000, "the reconnect");
+        assert.equal(receiver.recovered, true);
+        assert.equal(receiver.id, id);
+      } else {
+        const [err] = await once(receiver, "connect_error", 5000, "the refusal");
+        assert.equal(err.message, "checked again");
+      }
+    });
+  });
+}
+
 describe("connection state recovery: an expired window", { skip }, () => {
   const ctx = useServer({ extraArgs: ["--recovery-window", "300", "--metrics"] });
 
@@ -161,8 +222,12 @@ describe("connection state recovery: an expired window", { skip }, () => {
     await cut(receiver);
     await sessionsKept(ctx.server, 1, "the receiver's session kept");
     await publish(sender, room, [1]);
-    // Forgotten by the server's own clock (it looks once a second).
+    const held = await scrapeUntil(ctx.server.url, () => true, "a scrape");
+    assert.ok(held.samples.get("atrium_recovery_bytes") > 0, "the session and packets are counted");
+    // Forgotten by the server's own clock (it looks once a second), the packets with them.
     await sessionsKept(ctx.server, 0, "the session forgotten past its window");
+    await scrapeUntil(ctx.server.url, (m) => m.get("atrium_recovery_bytes") === 0,
+                      "the replay buffer emptied past its window");
     receiver.connect();
     await once(receiver, "connect", 5000, "the reconnect");
     assert.equal(receiver.recovered, false);
