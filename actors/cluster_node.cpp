@@ -154,6 +154,9 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
       auto local = std::make_shared<encoded_packet>();
       local->text = std::move(packet.text);
       local->attachments = std::move(packet.attachments);
+      // Kept by this node's replay buffer too, in this node's order: a client here comes back
+      // with the offset of whatever it got last, from whichever node.
+      local->offset = std::move(packet.offset);
       self->send(found->second, broadcast_atom::value, std::move(opts), packet_ptr{local},
                  outlet_ptr{}, std::uint64_t{0});
     },

@@ -85,11 +85,12 @@ using task = std::function<void()>;
 struct wire_packet {
   std::string text;
   std::vector<std::string> attachments;
+  std::string offset; // connection state recovery's, when it has one (encoded_packet::offset)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_packet& x) {
-  return f(caf::meta::type_name("atrium.wire_packet"), x.text, x.attachments);
+  return f(caf::meta::type_name("atrium.wire_packet"), x.text, x.attachments, x.offset);
 }
 
 template <class Inspector>

@@ -56,9 +56,6 @@ void supervisor_state::publish(adapter_event_type type, const std::string& room,
   listening_supervisor = outer;
 }
 
-/// One numbered operation of the supervisor, as the tickets of the delivery shards it
-/// concerns. Tickets leave before the room actors hear of the operation, so each shard has a
-/// ticket before any part of it.
 static_assert(metrics::recovery_labels.size()
                 == static_cast<std::size_t>(recovery_store::outcome::unknown_offset) + 1,
               "a label for every outcome of a recovery");
@@ -66,6 +63,9 @@ static_assert(metrics::recovery_labels.size()
 // How often the recovery's sessions and packets past the window are forgotten.
 constexpr auto recovery_tick = std::chrono::seconds(1);
 
+/// One numbered operation of the supervisor, as the tickets of the delivery shards it
+/// concerns. Tickets leave before the room actors hear of the operation, so each shard has a
+/// ticket before any part of it.
 class supervisor_state::operation {
 public:
   explicit operation(supervisor_state& st)
@@ -152,18 +152,17 @@ restore_reply supervisor_state::restore(socket_key key, const std::string& pid,
   if (!recovery)
     return reply;
   auto found = recovery->restore(pid, offset, recovery_store::clock::now());
+  auto& kept = found.kept;
+  // Its former socket is here still (the client came back before its old connection's end
+  // was carried out here): no second socket of one id. Kept for a later try.
+  if (found.result == recovery_store::outcome::recovered && keys_by_sid.count(kept.sid) > 0) {
+    recovery->keep(std::move(kept));
+    found.result = recovery_store::outcome::unknown_session;
+  }
   metrics::count(metrics::recovery_first + static_cast<std::size_t>(found.result));
   count_recovery();
   if (found.result != recovery_store::outcome::recovered)
     return reply;
-  auto& kept = found.kept;
-  // Its former socket is here still (the client came back before its old connection's end
-  // was carried out here): no second socket of one id. Kept for a later try.
-  if (keys_by_sid.count(kept.sid) > 0) {
-    recovery->keep(std::move(kept));
-    count_recovery();
-    return reply;
-  }
   // Data a middleware gave it (when they run for recovered sockets) over the former data.
   if (data)
     kept.data = std::move(data);
@@ -342,7 +341,7 @@ void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr
   // relay leaves in this supervisor's order, so one sender's broadcasts keep their order.
   if (!opts.local && core->cluster)
     self->send(core->cluster, relay_atom::value, core->name, opts,
-               wire_packet{packet->text, packet->attachments});
+               wire_packet{packet->text, packet->attachments, packet->offset});
   if (recovery && !packet->offset.empty()) {
     recovery->record(packet->offset, packet, opts, recovery_store::clock::now());
     count_recovery();

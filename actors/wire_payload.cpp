@@ -5,7 +5,7 @@
 namespace atrium {
 
 wire_packet to_wire(const args& a) {
-  return {"[" + a.elements() + "]", a.attachments()};
+  return {"[" + a.elements() + "]", a.attachments(), {}};
 }
 
 wire_packet to_wire(const payload& p) {
