@@ -40,6 +40,21 @@ async function publish(sender, room, values) {
   for (const v of values) await broadcast(sender, { to: [room], event: "seq", args: [v] });
 }
 
+/**
+ * A receiver in a fresh room that has got one "seq" event from a sender (so it has an offset
+ * to come back with): { receiver, sender, room, got, id }.
+ */
+async function subscribed(clients, mode, first = 0) {
+  const room = unique();
+  const receiver = await clients.connect(mode);
+  const sender = await clients.connect("websocket");
+  await join(receiver, room);
+  const got = record(receiver, "seq");
+  await publish(sender, room, [first]);
+  await got.count(1);
+  return { receiver, sender, room, got, id: receiver.id };
+}
+
 function recoverySuite(mode) {
   describe(`connection state recovery (${mode})`, { skip }, () => {
     const ctx = useServer({ extraArgs: ["--recovery-window", "60000", "--metrics"] });
@@ -107,14 +122,7 @@ function recoverySuite(mode) {
 
     it("a wrong pid or offset gives a fresh session", async () => {
       for (const wrong of ["_pid", "_lastOffset"]) {
-        const room = unique();
-        const receiver = await ctx.clients.connect(mode);
-        const sender = await ctx.clients.connect("websocket");
-        await join(receiver, room);
-        const got = record(receiver, "seq");
-        await publish(sender, room, [0]);
-        await got.count(1);
-        const { id } = await session(receiver);
+        const { receiver, id } = await subscribed(ctx.clients, mode);
         const kept = await sessionsNow(ctx.server);
         await cut(receiver);
         await sessionsKept(ctx.server, kept + 1, "the receiver's session kept");
@@ -154,14 +162,7 @@ describe("connection state recovery: what keeps a session", { skip }, () => {
     // client does not reconnect by itself. Brought back by hand with its pid and offset, it
     // gets a fresh session.
     for (const close of [false, true]) {
-      const s = await ctx.clients.connect("websocket");
-      const sender = await ctx.clients.connect("websocket");
-      const room = unique();
-      await join(s, room);
-      const got = record(s, "seq");
-      await publish(sender, room, [0]);
-      await got.count(1); // the client has an offset to come back with
-      const id = s.id;
+      const { receiver: s, id } = await subscribed(ctx.clients, "websocket");
       const gone = once(s, "disconnect", 5000, "the server's disconnect");
       s.emit("server-disconnect", { close });
       const [reason] = await gone;
@@ -182,14 +183,7 @@ for (const [flag, recovers] of [["skip", true], ["run", false]]) {
                                         "--recovery-middlewares", flag] });
 
     it(recovers ? "a recovered client is not checked again" : "a recovered client is checked again", async () => {
-      const receiver = await ctx.clients.connect("websocket");
-      const sender = await ctx.clients.connect("websocket");
-      const room = unique();
-      await join(receiver, room);
-      const got = record(receiver, "seq");
-      await publish(sender, room, [0]);
-      await got.count(1);
-      const id = receiver.id;
+      const { receiver, id } = await subscribed(ctx.clients, "websocket");
       const kept = await sessionsNow(ctx.server);
       await cut(receiver);
       await sessionsKept(ctx.server, kept + 1, "the receiver's session kept");
@@ -211,14 +205,7 @@ describe("connection state recovery: an expired window", { skip }, () => {
   const ctx = useServer({ extraArgs: ["--recovery-window", "300", "--metrics"] });
 
   it("gives a fresh session once the window has passed", async () => {
-    const room = unique();
-    const receiver = await ctx.clients.connect("websocket");
-    const sender = await ctx.clients.connect("websocket");
-    await join(receiver, room);
-    const got = record(receiver, "seq");
-    await publish(sender, room, [0]);
-    await got.count(1);
-    const { id } = await session(receiver);
+    const { receiver, sender, room, got, id } = await subscribed(ctx.clients, "websocket");
     await cut(receiver);
     await sessionsKept(ctx.server, 1, "the receiver's session kept");
     await publish(sender, room, [1]);
@@ -256,12 +243,7 @@ describe("without --recovery-window", { skip }, () => {
   const ctx = useServer();
 
   it("events carry no offset and the CONNECT no pid", async () => {
-    const room = unique();
-    const receiver = await ctx.clients.connect("websocket");
-    const sender = await ctx.clients.connect("websocket");
-    await join(receiver, room);
-    const got = record(receiver, "seq");
-    await publish(sender, room, [0]);
+    const { receiver, got } = await subscribed(ctx.clients, "websocket");
     await got.exactly(1);
     assert.deepEqual(got.items, [[0]]);
     assert.equal(receiver._pid, undefined);
