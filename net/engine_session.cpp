@@ -529,7 +529,11 @@ void engine_session::drop_probe() {
 // The server closed while the client was upgrading and its "5" came after: the WebSocket is
 // the client's transport now, so what is left goes out on it, then the close.
 void engine_session::leave_by_probe() {
-  upgrade_timer_.reset();
+  write_rest(*probe_);
+  finish(); // closes the probe after it
+}
+
+void engine_session::write_rest(ws_link& ws) {
   frame_batch batch;
   {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -538,12 +542,8 @@ void engine_session::leave_by_probe() {
   }
   if (!batch.empty()) {
     count_sent(batch);
-    probe_->write(std::move(batch));
+    ws.write(std::move(batch)); // queued behind any batch in flight
   }
-  probe_->close();
-  probe_.reset();
-  upgrading_ = false;
-  finish();
 }
 
 void engine_session::complete_upgrade() {
@@ -657,26 +657,12 @@ void engine_session::terminate(disconnect_reason why, close_mode mode) {
   // stays, to carry what is left once its "5" comes (leave_by_probe).
   bool keep_probe = mode == close_mode::graceful && kind_ == transport_kind::polling
                     && upgrading_;
-  if (probe_ && !keep_probe) {
-    upgrade_timer_.reset();
-    probe_->close();
-    probe_.reset();
-    upgrading_ = false;
-  }
+  if (probe_ && !keep_probe)
+    drop_probe();
   if (kind_ == transport_kind::websocket) {
     if (ws_) {
-      if (keep_queue) {
-        frame_batch batch;
-        {
-          std::lock_guard<std::mutex> guard{mtx_};
-          batch.swap(outbox_);
-          outbox_bytes_ = 0;
-        }
-        if (!batch.empty()) {
-          count_sent(batch);
-          ws_->write(std::move(batch)); // queued behind any batch in flight
-        }
-      }
+      if (keep_queue)
+        write_rest(*ws_);
       ws_->close();
       ws_.reset();
     }
@@ -723,12 +709,7 @@ void engine_session::finish() {
   state_ = state::closed;
   ++timer_gen_;
   timer_.cancel();
-  upgrade_timer_.reset();
-  if (probe_) {
-    probe_->close();
-    probe_.reset();
-  }
-  upgrading_ = false;
+  drop_probe(); // closed by now: it only lets the probe go
   {
     std::lock_guard<std::mutex> guard{mtx_};
     accepting_ = false;

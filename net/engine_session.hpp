@@ -136,6 +136,8 @@ private:
   /// Gives the upgrade up (the polling transport carries on, unless the session is draining).
   void drop_probe();
   void leave_by_probe();
+  /// Writes what is queued on `ws` (behind what it writes already).
+  void write_rest(ws_link& ws);
   void complete_upgrade();
 
   // queue
