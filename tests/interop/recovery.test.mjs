@@ -139,10 +139,11 @@ function recoverySuite(mode) {
     });
 
     it("a disconnect on purpose keeps no session", async () => {
-      const receiver = await ctx.clients.connect(mode);
-      const { id } = await session(receiver);
+      // With an offset to come back with, and its pid: only the server can say no.
+      const { receiver, id } = await subscribed(ctx.clients, mode);
       const kept = await sessionsNow(ctx.server);
       receiver.disconnect();
+      assert.equal(typeof receiver._pid, "string", "the client keeps its pid");
       receiver.connect();
       await once(receiver, "connect", 5000, "the new connect");
       assert.equal(receiver.recovered, false);
