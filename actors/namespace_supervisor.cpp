@@ -57,7 +57,7 @@ void supervisor_state::publish(adapter_event_type type, const std::string& room,
 }
 
 static_assert(metrics::recovery_labels.size()
-                == static_cast<std::size_t>(recovery_store::outcome::unknown_offset) + 1,
+                == static_cast<std::size_t>(recovery_store::outcome::unreachable) + 1,
               "a label for every outcome of a recovery");
 
 // How often the recovery's sessions and packets past the window are forgotten.

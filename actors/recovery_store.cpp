@@ -1,6 +1,7 @@
 #include "actors/recovery_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace atrium {
 
@@ -44,9 +45,17 @@ void recovery_store::keep(session s) {
   session_bytes_ += bytes;
 }
 
+std::string recovery_store::origin_of(const std::string& offset) {
+  auto dash = offset.rfind('-');
+  return dash == std::string::npos ? std::string{} : offset.substr(0, dash);
+}
+
 void recovery_store::record(std::string offset, packet_ptr packet, const broadcast_options& opts,
-                            clock::time_point now) {
+                            clock::time_point now, bool cluster_wide) {
+  if (cluster_wide)
+    latest_[origin_of(offset)] = offset;
   entry e;
+  e.cluster_wide = cluster_wide;
   e.offset = std::move(offset);
   e.packet = std::move(packet);
   e.rooms = sorted(opts.rooms);
@@ -102,7 +111,71 @@ recovery_store::restored recovery_store::restore(const std::string& pid,
       out.missed.push_back(buffer_[i].packet);
   out.result = outcome::recovered;
   out.kept = std::move(s);
+  out.upto = latest_;
   return out;
+}
+
+std::vector<packet_ptr> recovery_store::since(const origin_offsets& upto,
+                                              const std::vector<std::string>& rooms) const {
+  // Where each origin's part after `upto` starts here: past its offset when this store holds
+  // it, else at its first packet here.
+  std::map<std::string, std::uint64_t> after;
+  for (auto& [origin, offset] : upto)
+    if (auto at = positions_.find(offset); at != positions_.end())
+      after.emplace(origin, at->second + 1);
+  std::vector<packet_ptr> out;
+  for (std::size_t i = 0; i < buffer_.size(); ++i) {
+    auto& e = buffer_[i];
+    if (!e.cluster_wide || !matches(e, rooms))
+      continue;
+    if (auto from = after.find(origin_of(e.offset)); from != after.end() && first_ + i < from->second)
+      continue;
+    out.push_back(e.packet);
+  }
+  return out;
+}
+
+recovery_store::exported_state recovery_store::exported(clock::time_point now) const {
+  auto age = [now](clock::time_point at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - at).count();
+  };
+  exported_state out;
+  out.latest = latest_;
+  for (auto& [pid, s] : sessions_)
+    out.sessions.push_back({s.sid, s.pid, s.rooms, s.data ? *s.data : std::string{},
+                            age(s.disconnected)});
+  for (auto& e : buffer_)
+    out.packets.push_back({e.offset, e.packet->text, e.packet->attachments, e.rooms, e.except,
+                           e.cluster_wide, age(e.at)});
+  return out;
+}
+
+recovery_store recovery_store::adopted(recovery_options opts, exported_state state,
+                                       clock::time_point now) {
+  recovery_store store{opts};
+  for (auto& p : state.packets) {
+    auto packet = std::make_shared<encoded_packet>();
+    packet->text = std::move(p.text);
+    packet->attachments = std::move(p.attachments);
+    packet->offset = p.offset;
+    broadcast_options targets;
+    targets.rooms = std::move(p.rooms);
+    targets.except = std::move(p.except);
+    store.record(std::move(p.offset), std::move(packet), targets,
+                 now - std::chrono::milliseconds{p.age_ms}, p.cluster_wide);
+  }
+  store.latest_ = std::move(state.latest);
+  for (auto& s : state.sessions) {
+    session kept;
+    kept.sid = std::move(s.sid);
+    kept.pid = std::move(s.pid);
+    kept.rooms = std::move(s.rooms);
+    if (!s.data.empty())
+      kept.data = std::make_shared<const std::string>(std::move(s.data));
+    kept.disconnected = now - std::chrono::milliseconds{s.age_ms};
+    store.keep(std::move(kept));
+  }
+  return store;
 }
 
 void recovery_store::expire(clock::time_point now) {

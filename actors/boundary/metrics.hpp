@@ -35,8 +35,8 @@ inline constexpr std::array<std::string_view, 5> limit_close_labels = {
 inline constexpr std::array<unsigned, 11> api_codes = {200, 400, 401, 403, 404, 405,
                                                        413, 429, 500, 503, 504};
 /// Labels of `atrium_recoveries_total`, in the order of recovery_store::outcome.
-inline constexpr std::array<std::string_view, 4> recovery_labels = {
-  "recovered", "unknown_session", "expired", "unknown_offset"};
+inline constexpr std::array<std::string_view, 5> recovery_labels = {
+  "recovered", "unknown_session", "expired", "unknown_offset", "unreachable"};
 /// Upper bounds of the webhook latency buckets, in seconds (+Inf follows).
 inline constexpr std::array<double, 11> webhook_buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                            0.5,   1,    2.5,   5,    10};
