@@ -42,7 +42,7 @@ describe("a frozen node (SIGSTOP, connections left open)", { skip: IS_REFERENCE 
 
   it("while C is frozen, broadcasts between A and B keep arriving", async (t) => {
     frozenAt = Date.now();
-    C.freeze();
+    await C.freeze();
     noticed = [A, B].map((n) => {
       const other = n === A ? B : A;
       return n.waitPeers([other.addr], NOTICE_TIMEOUT_MS, "C was SIGSTOPped")

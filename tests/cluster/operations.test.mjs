@@ -148,7 +148,7 @@ describe("cluster-wide operations", { skip: IS_REFERENCE && "atrium's cluster" }
     const r = unique();
     await join(b, r);
     await join(c, r);
-    C.freeze();
+    await C.freeze();
     try {
       const started = Date.now();
       const { sockets } = await emitWithAck(a, "fetch-sockets", { to: [r], except: [], timeout: 1000 });

@@ -6,6 +6,7 @@
 // one of them when the test process ends, however it ends.
 
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { Clients, ackTimeout, emitWithAck, sleep } from "../../interop/lib/client.mjs";
 import { freePort, startClusterNode } from "../../interop/lib/server.mjs";
 
@@ -22,6 +23,24 @@ export const REJOIN_TIMEOUT_MS = 20_000;
 export const CLUSTER_QUIET_MS = 400;
 
 const addr = (port) => `${CLUSTER_HOST}:${port}`;
+
+/** Whether every thread of process `pid` is stopped (state T in /proc; gone counts as stopped). */
+function allThreadsStopped(pid) {
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true;
+  }
+  return tasks.every((task) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+      return stat[stat.lastIndexOf(")") + 2] === "T"; // the state follows the command's ")"
+    } catch {
+      return true;
+    }
+  });
+}
 
 /**
  * One node of a test cluster. `start()` spawns it (again, after a kill) with the same cluster
@@ -127,11 +146,22 @@ export class ClusterNode {
     this.frozen = false;
   }
 
-  /** SIGSTOP: the process stays, its sockets stay open, it answers nothing. */
-  freeze() {
+  /**
+   * SIGSTOP: the process stays, its sockets stay open, it answers nothing. Resolves once every
+   * thread of it has stopped: the stop is asynchronous (on this CI's kernel a process answered
+   * a request after kill() had returned, about one time in three), and a test that went on at
+   * once would see a "frozen" node answer.
+   */
+  async freeze() {
     assert.ok(this.server, `node ${this.name} is not running`);
+    const { pid } = this.server.child;
     this.server.child.kill("SIGSTOP");
     this.frozen = true;
+    const started = Date.now();
+    while (!allThreadsStopped(pid)) {
+      assert.ok(Date.now() - started < 5_000, `node ${this.name} (pid ${pid}) not stopped 5 s after SIGSTOP`);
+      await sleep(1);
+    }
   }
 
   /** SIGCONT after freeze(). */
