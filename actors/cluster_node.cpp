@@ -208,6 +208,38 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
         return caf::make_error(caf::sec::invalid_argument); // a namespace this node lacks
       return self->delegate(found->second, std::move(msg));
     },
+    // Connection state recovery (cluster_recovery.cpp): answered once every peer node has
+    // answered a barrier of its own, and so has sent this actor everything it had sent before
+    // (one sender, one receiver: in order); this actor passed all that on to its supervisors
+    // before it answers. False when a peer did not answer in time.
+    [=](barrier_atom) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      auto& peers = self->state.peers;
+      if (peers.empty()) {
+        rp.deliver(true);
+        return rp;
+      }
+      auto left = std::make_shared<std::size_t>(peers.size());
+      auto all_answered = std::make_shared<bool>(true);
+      for (auto& entry : peers)
+        self->request(entry.second.actor, connect_timeout, peer_barrier_atom::value)
+          .then(
+            [=](bool) mutable {
+              if (--*left == 0)
+                rp.deliver(*all_answered);
+            },
+            [=](caf::error&) mutable {
+              *all_answered = false;
+              if (--*left == 0)
+                rp.deliver(false);
+            });
+      sent_to_peers(self);
+      return rp;
+    },
+    [=](peer_barrier_atom) {
+      metrics::count(metrics::cluster_received);
+      return true;
+    },
     [=](members_atom) {
       std::vector<caf::actor> result;
       for (auto& entry : self->state.peers)

@@ -17,6 +17,7 @@
 
 #include "actors/boundary/connection.hpp"
 #include "actors/outlet.hpp"
+#include "actors/recovery_store.hpp"
 #include "atrium/broadcast_options.hpp"
 #include "atrium/disconnect_reason.hpp"
 #include "atrium/handshake.hpp"
@@ -77,6 +78,14 @@ using run_atom = caf::atom_constant<caf::atom("run")>;
 using keep_session_atom = caf::atom_constant<caf::atom("keepsess")>;
 using restore_atom = caf::atom_constant<caf::atom("restore")>;
 using recovery_tick_atom = caf::atom_constant<caf::atom("rectick")>;
+// ... and across nodes: a node a client came back to asks the others for its session (claim),
+// and its cluster actor waits for what each peer node has sent it so far (barrier); a stopping
+// node hands its sessions and buffer to a peer (hand_off -> adopt).
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+using barrier_atom = caf::atom_constant<caf::atom("barrier")>;
+using peer_barrier_atom = caf::atom_constant<caf::atom("pbarrier")>;
+using hand_off_atom = caf::atom_constant<caf::atom("handoff")>;
+using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
 
 /// Work handed to an actor to run in its own context (a callback that must not run elsewhere).
 using task = std::function<void()>;
@@ -92,6 +101,46 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_packet& x) {
   return f(caf::meta::type_name("atrium.wire_packet"), x.text, x.attachments, x.offset);
 }
+
+/// A node's answer to the node a client came back to with a session id: the session, what it
+/// missed here, and per origin the last cluster-wide offset seen here (recovery_store).
+struct recovery_claim {
+  std::uint8_t outcome = 1; // a recovery_store::outcome; found when it is `recovered`
+  std::string sid;
+  std::vector<std::string> rooms;
+  std::string data; // empty: none
+  std::vector<wire_packet> missed;
+  recovery_store::origin_offsets upto;
+  bool found() const noexcept {
+    return outcome == static_cast<std::uint8_t>(recovery_store::outcome::recovered);
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_claim& x) {
+  return f(caf::meta::type_name("atrium.recovery_claim"), x.outcome, x.sid, x.rooms, x.data,
+           x.missed, x.upto);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_store::exported_packet& x) {
+  return f(caf::meta::type_name("atrium.exported_packet"), x.offset, x.text, x.attachments,
+           x.rooms, x.except, x.cluster_wide, x.age_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_store::exported_session& x) {
+  return f(caf::meta::type_name("atrium.exported_session"), x.sid, x.pid, x.rooms, x.data,
+           x.age_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_store::exported_state& x) {
+  return f(caf::meta::type_name("atrium.exported_state"), x.sessions, x.packets, x.latest);
+}
+
+/// What a stopping node hands a peer: its own store and those it had adopted.
+using exported_states = std::vector<recovery_store::exported_state>;
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, broadcast_options& x) {

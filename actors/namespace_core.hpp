@@ -36,8 +36,10 @@ struct namespace_core {
   caf::actor cluster; // this node's cluster actor; none when the node is alone
   std::string node;   // this node's cluster address; empty when alone
   recovery_options recovery;
-  /// The offsets of connection state recovery given here: with the process's own prefix
-  /// (recovery_offset()), unique among every packet this process sends.
+  /// The offsets of connection state recovery given here: "<offset_origin>-<number>". The
+  /// origin is drawn at random for each namespace of each process, so that a restarted node
+  /// never hands out an offset of its former life, and every node can tell whose a packet is.
+  std::string offset_origin;
   mutable std::atomic<std::uint64_t> next_offset{0};
   std::vector<std::variant<middleware, async_middleware>> middlewares;
   std::vector<connection_handler> connection_handlers;
@@ -70,8 +72,9 @@ struct namespace_core {
   }
 };
 
-/// The next offset of `core`: "<process prefix>-<number>". The prefix is random, drawn once per
-/// process, so that a restarted node never hands out an offset of its former life.
+/// The next offset of `core`: "<offset_origin>-<number>".
 std::string recovery_offset(const namespace_core& core);
+/// Whether `offset` was given by `core` (on this node), not by another node's.
+bool offset_from_here(const namespace_core& core, const std::string& offset);
 
 } // namespace atrium

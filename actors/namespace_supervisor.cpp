@@ -144,35 +144,36 @@ std::uint64_t supervisor_state::register_socket(socket_key key, const std::strin
   return op.seq();
 }
 
-restore_reply supervisor_state::restore(socket_key key, const std::string& pid,
-                                        const std::string& offset, const caf::actor& actor,
-                                        const outlet_ptr& out, const handshake_ptr& hs,
-                                        data_ptr data) {
-  restore_reply reply;
+restore_reply supervisor_state::restore(restore_request req) {
   if (!recovery)
-    return reply;
-  auto found = recovery->restore(pid, offset, recovery_store::clock::now());
-  auto& kept = found.kept;
+    return {};
+  auto found = recovery->restore(req.pid, req.offset, recovery_store::clock::now());
   // Its former socket is here still (the client came back before its old connection's end
   // was carried out here): no second socket of one id. Kept for a later try.
-  if (found.result == recovery_store::outcome::recovered && keys_by_sid.count(kept.sid) > 0) {
-    recovery->keep(std::move(kept));
+  if (found.result == recovery_store::outcome::recovered && keys_by_sid.count(found.kept.sid) > 0) {
+    recovery->keep(std::move(found.kept));
     found.result = recovery_store::outcome::unknown_session;
   }
   metrics::count(metrics::recovery_first + static_cast<std::size_t>(found.result));
   count_recovery();
   if (found.result != recovery_store::outcome::recovered)
-    return reply;
+    return {};
+  return resume(req, std::move(found.kept), found.missed);
+}
+
+restore_reply supervisor_state::resume(const restore_request& req, recovery_store::session kept,
+                                       const std::vector<packet_ptr>& missed) {
+  restore_reply reply;
   // Data a middleware gave it (when they run for recovered sockets) over the former data.
-  if (data)
-    kept.data = std::move(data);
-  reply.seq = register_socket(key, kept.sid, actor, out, hs, kept.data, pid);
+  if (req.data)
+    kept.data = req.data;
+  reply.seq = register_socket(req.key, kept.sid, req.actor, req.out, req.hs, kept.data, req.pid);
   for (auto& room : kept.rooms)
     if (room != kept.sid)
-      add(key, room);
-  for (auto& packet : found.missed) {
+      add(req.key, room);
+  for (auto& packet : missed) {
     operation op{*this};
-    op.of(key).targets.push_back(out.get());
+    op.of(req.key).targets.push_back(req.out.get());
     op.send(packet);
     reply.seq = op.seq();
   }
@@ -189,9 +190,14 @@ void supervisor_state::count_recovery() {
     m.add(slot, now - shown);
     shown = now;
   };
-  set(metrics::recovery_sessions, static_cast<std::int64_t>(recovery->sessions()),
-      shown_sessions);
-  set(metrics::recovery_bytes, static_cast<std::int64_t>(recovery->bytes()), shown_bytes);
+  auto sessions = recovery->sessions();
+  auto bytes = recovery->bytes();
+  for (auto& store : adopted) {
+    sessions += store.sessions();
+    bytes += store.bytes();
+  }
+  set(metrics::recovery_sessions, static_cast<std::int64_t>(sessions), shown_sessions);
+  set(metrics::recovery_bytes, static_cast<std::int64_t>(bytes), shown_bytes);
 }
 
 const supervisor_state::socket_entry* supervisor_state::owner_of(const std::string& room) const {
@@ -343,7 +349,9 @@ void supervisor_state::broadcast(const broadcast_options& opts, const packet_ptr
     self->send(core->cluster, relay_atom::value, core->name, opts,
                wire_packet{packet->text, packet->attachments, packet->offset});
   if (recovery && !packet->offset.empty()) {
-    recovery->record(packet->offset, packet, opts, recovery_store::clock::now());
+    // Every node has it when it was relayed from here or came from another node.
+    bool cluster_wide = core->cluster && (!opts.local || !offset_from_here(*core, packet->offset));
+    recovery->record(packet->offset, packet, opts, recovery_store::clock::now(), cluster_wide);
     count_recovery();
   }
   auto chosen = resolve(opts);
@@ -524,10 +532,30 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
         const outlet_ptr& out, const handshake_ptr& hs, data_ptr& data, const std::string& pid) {
       return self->state.register_socket(key, sid, socket, out, hs, std::move(data), pid);
     },
-    [=](restore_atom, socket_key key, const std::string& pid, const std::string& offset,
+    [=](restore_atom, socket_key key, std::string& pid, std::string& offset,
         const caf::actor& socket, const outlet_ptr& out, const handshake_ptr& hs,
-        data_ptr& data) {
-      return self->state.restore(key, pid, offset, socket, out, hs, std::move(data));
+        data_ptr& data) -> caf::result<restore_reply> {
+      auto& st = self->state;
+      supervisor_state::restore_request req{key,    std::move(pid), std::move(offset), socket,
+                                            out,    hs,             std::move(data)};
+      if (!st.kept_elsewhere(req.pid))
+        return st.restore(std::move(req));
+      auto rp = self->make_response_promise<restore_reply>();
+      st.restore_elsewhere(std::move(req), rp);
+      return rp;
+    },
+    [=](claim_atom, const std::string& pid,
+        const std::string& offset) -> caf::result<recovery_claim> {
+      auto rp = self->make_response_promise<recovery_claim>();
+      self->state.claim(pid, offset,
+                        [rp](recovery_claim answer) mutable { rp.deliver(std::move(answer)); });
+      return rp;
+    },
+    [=](adopt_atom, exported_states& states) { return self->state.adopt(std::move(states)); },
+    [=](hand_off_atom, std::uint64_t timeout_ms) -> caf::result<std::uint64_t> {
+      auto rp = self->make_response_promise<std::uint64_t>();
+      self->state.hand_off(std::chrono::milliseconds{timeout_ms}, rp);
+      return rp;
     },
     [=](keep_session_atom, std::string& pid, std::string& sid, std::vector<std::string>& rooms,
         data_ptr& data) {
@@ -545,7 +573,13 @@ caf::behavior namespace_supervisor(caf::stateful_actor<supervisor_state>* self,
     },
     [=](recovery_tick_atom) {
       auto& st = self->state;
-      st.recovery->expire(recovery_store::clock::now());
+      auto now = recovery_store::clock::now();
+      st.recovery->expire(now);
+      for (auto& store : st.adopted)
+        store.expire(now);
+      st.adopted.erase(std::remove_if(st.adopted.begin(), st.adopted.end(),
+                                      [](auto& store) { return store.sessions() == 0; }),
+                       st.adopted.end());
       st.count_recovery();
       self->delayed_send(self, recovery_tick, recovery_tick_atom::value);
     },

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -60,8 +62,22 @@ struct supervisor_state {
   std::unordered_map<std::string, room_entry> rooms;    // rooms, but own-id rooms
   std::uint64_t seq = 0;                                // operations numbered so far
   std::size_t metrics_label = 0; // this namespace's label in the metrics (metrics.hpp)
+  /// A socket that came back with a session id and the offset of the last packet it got.
+  struct restore_request {
+    socket_key key = 0;
+    std::string pid;
+    std::string offset;
+    caf::actor actor;
+    outlet_ptr out;
+    handshake_ptr hs;
+    data_ptr data; // what a middleware gave it, if they ran
+  };
+
   /// Connection state recovery's sessions and replay buffer, when it is on.
   std::optional<recovery_store> recovery;
+  /// The stores of other nodes that stopped and handed them to this one: it answers for
+  /// their sessions (cluster_recovery.cpp).
+  std::vector<recovery_store> adopted;
   std::int64_t shown_sessions = 0; // what the metrics' gauges were told of it
   std::int64_t shown_bytes = 0;
 
@@ -74,11 +90,33 @@ struct supervisor_state {
                                 const std::string& pid = {});
   /// Gives a socket that comes back with `pid` and `offset` its former id, rooms and data, and
   /// sends its client CONNECT and then what it missed, before anything sent after this.
-  restore_reply restore(socket_key key, const std::string& pid, const std::string& offset,
-                        const caf::actor& actor, const outlet_ptr& out, const handshake_ptr& hs,
-                        data_ptr data);
+  restore_reply restore(restore_request req);
+  /// Registers a recovered socket under its former id and rooms, then sends its client CONNECT
+  /// and `missed`.
+  restore_reply resume(const restore_request& req, recovery_store::session kept,
+                       const std::vector<packet_ptr>& missed);
   /// What recovery holds, for the metrics.
   void count_recovery();
+
+  // Connection state recovery across nodes (cluster_recovery.cpp).
+  /// Whether `pid` may be a session kept elsewhere: not here, but adopted or on a peer.
+  bool kept_elsewhere(const std::string& pid) const;
+  /// Asks the adopted stores, or else every other node, for the session; waits for what the
+  /// peers have in flight to this node; then resume()s it or, within the cluster timeout, gives
+  /// up and answers a fresh session.
+  void restore_elsewhere(restore_request req, caf::typed_response_promise<restore_reply> rp);
+  /// A claim of `pid` (another node's, or this one's for an adopted store): given up here,
+  /// with what it missed here; `done` gets the answer, later when it is an adopted store's.
+  void claim(const std::string& pid, const std::string& offset,
+             std::function<void(recovery_claim)> done);
+  /// Calls `then` once this node has what every peer sent it before now (true), or when that
+  /// took longer than the cluster timeout (false).
+  void after_barrier(std::function<void(bool)> then);
+  /// Takes the stores a stopping node hands over; answers how many sessions they keep.
+  std::uint64_t adopt(exported_states states);
+  /// Hands every session kept here (adopted ones too) and the packets to a peer node.
+  void hand_off(std::chrono::milliseconds timeout,
+                caf::typed_response_promise<std::uint64_t> rp);
   void add(socket_key key, const std::string& room);
   void remove(socket_key key, const std::string& room);
   /// Leaves every room and forgets the socket; `origin_op` counts its own last operation.

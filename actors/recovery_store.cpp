@@ -128,7 +128,8 @@ std::vector<packet_ptr> recovery_store::since(const origin_offsets& upto,
     auto& e = buffer_[i];
     if (!e.cluster_wide || !matches(e, rooms))
       continue;
-    if (auto from = after.find(origin_of(e.offset)); from != after.end() && first_ + i < from->second)
+    auto from = after.find(origin_of(e.offset));
+    if (from != after.end() && first_ + i < from->second)
       continue;
     out.push_back(e.packet);
   }

@@ -36,6 +36,10 @@ std::vector<std::string> server::peers() {
   return core_->peers();
 }
 
+std::size_t server::hand_off_sessions(std::chrono::milliseconds timeout) {
+  return core_->hand_off_sessions(timeout);
+}
+
 void server::shutdown() {
   core_->shutdown();
 }

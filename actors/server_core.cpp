@@ -17,6 +17,7 @@
 #include "actors/namespace_supervisor.hpp"
 #include "actors/socket_actor.hpp"
 #include "actors/socket_command.hpp"
+#include "actors/boundary/random_id.hpp"
 #include "actors/boundary/usable_cpus.hpp"
 
 namespace atrium {
@@ -121,6 +122,8 @@ server_core::server_core(const server_options& opts)
     config_.add_message_type<socket_info>("atrium.socket_info");
     config_.add_message_type<socket_infos>("atrium.socket_infos");
     config_.add_message_type<membership_map>("atrium.membership_map");
+    config_.add_message_type<recovery_claim>("atrium.recovery_claim");
+    config_.add_message_type<exported_states>("atrium.exported_states");
   }
   system_ = std::make_unique<caf::actor_system>(config_);
   if (opts.cluster.port != 0) {
@@ -150,6 +153,29 @@ std::vector<std::string> server_core::peers() {
   self->request(cluster_, caf::infinite, peers_atom::value)
     .receive([&](std::vector<std::string>& p) { result = std::move(p); }, [](caf::error&) {});
   return result;
+}
+
+std::size_t server_core::hand_off_sessions(std::chrono::milliseconds timeout) {
+  if (!cluster_ || !recovery_.enabled())
+    return 0;
+  refuse_blocking_call(*this, "server::hand_off_sessions()");
+  std::vector<caf::actor> supervisors;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto& entry : namespaces_)
+      if (entry.second->supervisor)
+        supervisors.push_back(entry.second->supervisor);
+  }
+  std::size_t handed = 0;
+  caf::scoped_actor self{*system_};
+  // The supervisor gives up on each peer after `timeout`; this waits a little longer for it.
+  auto patience = timeout * 2 + std::chrono::milliseconds{500};
+  for (auto& supervisor : supervisors)
+    self
+      ->request(supervisor, patience, hand_off_atom::value,
+                static_cast<std::uint64_t>(timeout.count()))
+      .receive([&](std::uint64_t n) { handed += n; }, [](caf::error&) {});
+  return handed;
 }
 
 server_core::~server_core() {
@@ -184,6 +210,7 @@ std::shared_ptr<namespace_core> server_core::of(std::string name) {
     core = std::make_shared<namespace_core>();
     core->name = name;
     core->recovery = recovery_;
+    core->offset_origin = random_id(6);
     // The supervisor reads the core's handler lists only when sockets exist, which is after
     // configuration (see namespace_handle).
     core->cluster = cluster_;

@@ -4,6 +4,7 @@
 // `server` owns one, a transport shares it (so it outlives whichever of the two goes first),
 // and namespace handles only look at it.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,7 @@ public:
   /// The namespace `name` (normalized to start with '/'), created on first use.
   std::shared_ptr<namespace_core> of(std::string name);
   std::vector<std::string> peers();
+  std::size_t hand_off_sessions(std::chrono::milliseconds timeout);
   /// Ends every namespace's actors and the cluster actor; later clients are refused.
   void shutdown();
   caf::actor_system& system() noexcept { return *system_; }

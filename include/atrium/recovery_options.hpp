@@ -16,6 +16,10 @@ struct recovery_options {
   std::size_t max_buffer_bytes = 64u << 20;
   /// Socket.IO's skipMiddlewares: a recovered socket does not run the middlewares again.
   bool skip_middlewares = true;
+  /// In a cluster, how long the node a client comes back to waits for the others (for the
+  /// session, then for the packets they have in flight to it) before it gives the client a
+  /// fresh session instead: a dead or frozen node never holds a reconnecting client longer.
+  std::chrono::milliseconds cluster_timeout{2000};
 
   bool enabled() const noexcept { return window.count() > 0; }
 };

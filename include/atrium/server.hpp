@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,12 @@ public:
   /// alone. It waits for the cluster actor: inside a handler it throws std::logic_error (use
   /// socket::fetch_peers there).
   std::vector<std::string> peers();
+
+  /// Connection state recovery in a cluster: hands the sessions this node keeps (and the
+  /// packets they may have missed) to a peer node, which answers for them once this node is
+  /// gone. Call it when stopping, once the clients are closed. Returns how many sessions went;
+  /// waits at most about `timeout` per namespace. Like peers(), not from inside a handler.
+  std::size_t hand_off_sessions(std::chrono::milliseconds timeout);
 
   /// Ends every namespace's actors. Call it after the transport has stopped.
   void shutdown();

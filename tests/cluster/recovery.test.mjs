@@ -1,31 +1,103 @@
-// Connection state recovery in a cluster of two (issue 17, so far on the node the client comes
-// back to): a client on B whose transport is cut while a sender on A and one on B publish to its
-// room gets, back on B, the gap in B's order (the order it would have seen live: each origin's
-// order), once, with the live events after it. Relayed packets carry their offsets into B's replay buffer: a client
-// whose last event came from A comes back with an offset of A's.
+// Connection state recovery in a cluster of two (issue 17). A client whose transport is cut
+// while senders on A and on B publish to its room comes back, to its own node or to the other
+// one, with its id and rooms, and gets the gap in each origin's order (the order it would have
+// seen live), once, with the live events after it. A node that does not answer in time gives a
+// fresh session instead of a hang. A node stopped with SIGTERM hands its sessions to the other,
+// so its clients recover there, or on it once it is back.
+//
+// The client's reconnection is driven by the test (reconnection: false, then connect(), to
+// another node by changing its manager's uri): the same Socket keeps its pid and last offset,
+// as it does when it reconnects by itself through a load balancer.
 
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { IS_REFERENCE } from "../interop/lib/server.mjs";
-import { once, record, unique } from "../interop/lib/client.mjs";
+import { emitWithAck, once, record, unique } from "../interop/lib/client.mjs";
 import { join } from "../interop/lib/app.mjs";
 import { scrape, scrapeUntil } from "../interop/lib/metrics.mjs";
 import { broadcast, makeCluster, startAll, stopAll, waitMesh } from "./lib/cluster.mjs";
 
 const SESSIONS = "atrium_recovery_sessions";
+const UNREACHABLE = 'atrium_recoveries_total{result="unreachable"}';
+
+/** Cuts the transport under `s` (as a network failure would) and waits for its disconnect. */
+async function cut(s) {
+  const gone = once(s, "disconnect", 5000, "the cut");
+  s.io.engine.close();
+  await gone;
+}
+
+/** Until `node` keeps `n` sessions of clients that may come back. */
+const sessionsKept = (node, n, what) =>
+  scrapeUntil(node.url, (m) => m.get(SESSIONS) === n, what);
+
+const sessionsNow = async (node) => (await scrape(node.url)).samples.get(SESSIONS);
+
+/** Reconnects `s` to `node` (its manager opens the next transport there). */
+async function reconnectTo(s, node, what) {
+  s.io.uri = node.url;
+  s.connect();
+  await once(s, "connect", 10_000, what);
+}
+
+/** Publishes each of `values` to `room` from `sender`, acknowledged one by one. */
+async function publish(sender, room, values, local) {
+  for (const v of values) await broadcast(sender, { to: [room], event: "seq", args: [v], local });
+}
+
+/** The values of `got` by origin (their first letter), and the whole list for messages. */
+function byOrigin(got) {
+  const values = got.items.map(([v]) => v);
+  const of = (letter) => values.filter((v) => v.startsWith(letter));
+  return { values, a: of("a"), b: of("b"), text: values.join() };
+}
 
 describe("connection state recovery in a cluster (2 nodes)", { skip: IS_REFERENCE && "atrium's cluster" }, () => {
   let nodes;
   let A;
   let B;
   before(async () => {
-    nodes = await makeCluster(2, { extraArgs: ["--recovery-window", "60000", "--metrics"] });
+    nodes = await makeCluster(2, {
+      extraArgs: ["--recovery-window", "60000", "--recovery-cluster-timeout", "1000", "--metrics"],
+    });
     [A, B] = nodes;
     await startAll(nodes);
     await waitMesh(nodes);
   });
   afterEach(() => Promise.all(nodes.map((n) => n.closeClients())));
   after(() => nodes && stopAll(nodes));
+
+  it("a client of A comes back to B with its id and rooms and what it missed on both, once", async () => {
+    const room = unique();
+    const receiver = await A.connect();
+    const fromA = await A.connect();
+    const fromB = await B.connect();
+    await join(receiver, room);
+    const got = record(receiver, "seq");
+    await publish(fromA, room, ["a0"]);
+    await publish(fromB, room, ["b0"]); // its last offset before the cut is B's
+    await got.count(2);
+    const id = receiver.id;
+    const kept = await sessionsNow(A);
+    await cut(receiver);
+    await sessionsKept(A, kept + 1, "A keeps the session");
+    await publish(fromA, room, ["a1"]);
+    await publish(fromA, room, ["a2-local"], true); // only A has it
+    await publish(fromB, room, ["b1"]);
+    await publish(fromA, room, ["a3"]);
+    await reconnectTo(receiver, B, "the reconnect to B");
+    assert.equal(receiver.recovered, true);
+    assert.equal(receiver.id, id);
+    assert.deepEqual(await emitWithAck(receiver, "session"), { id, recovered: true });
+    await sessionsKept(A, kept, "A gave the session up");
+    // Its room came along: B's and A's broadcasts reach it live on B.
+    await publish(fromB, room, ["b2"]);
+    await publish(fromA, room, ["a4"]);
+    await got.exactly(8);
+    const { a, b, text } = byOrigin(got);
+    assert.deepEqual(a, ["a0", "a1", "a2-local", "a3", "a4"], text);
+    assert.deepEqual(b, ["b0", "b1", "b2"], text);
+  });
 
   it("a client of B recovers the gap published from A and from B, in each origin's order, once", async () => {
     const room = unique();
@@ -62,5 +134,119 @@ describe("connection state recovery in a cluster (2 nodes)", { skip: IS_REFERENC
     assert.deepEqual(values.slice(0, 2), ["b0", "a0"], "before the cut");
     assert.deepEqual(values.filter((v) => v.startsWith("a")), ["a0", "a1", "a2"], values.join());
     assert.deepEqual(values.filter((v) => v.startsWith("b")), ["b0", "b1", "b2"], values.join());
+  });
+
+  it("a node that does not answer gives a fresh session within the cluster timeout", async (t) => {
+    const room = unique();
+    const receiver = await A.connect();
+    const fromA = await A.connect();
+    await join(receiver, room);
+    const got = record(receiver, "seq");
+    await publish(fromA, room, ["a0"]);
+    await got.count(1);
+    const id = receiver.id;
+    const kept = await sessionsNow(A);
+    await cut(receiver);
+    await sessionsKept(A, kept + 1, "A keeps the session");
+    const before = (await scrape(B.url)).samples.get(UNREACHABLE);
+    await A.freeze();
+    try {
+      const started = Date.now();
+      await reconnectTo(receiver, B, "the reconnect to B while A is frozen");
+      t.diagnostic(`connected to B ${Date.now() - started} ms after asking (A frozen)`);
+      assert.equal(receiver.recovered, false);
+      assert.notEqual(receiver.id, id);
+      assert.equal((await scrape(B.url)).samples.get(UNREACHABLE), before + 1);
+    } finally {
+      A.thaw();
+    }
+  });
+});
+
+/** SIGTERM to `node` without closing its clients; resolves with its output once it exited 0. */
+async function terminate(node) {
+  const { child, exited } = node.server;
+  child.kill("SIGTERM");
+  let timer;
+  const result = await Promise.race([exited, new Promise((res) => {
+    timer = setTimeout(() => res(null), 15_000);
+  })]);
+  clearTimeout(timer);
+  assert.ok(result, `node ${node.name} did not exit within 15 s of SIGTERM`);
+  const output = node.output();
+  assert.equal(child.exitCode, 0, output);
+  node.server = null;
+  node.clients = null;
+  node.control = null;
+  return output;
+}
+
+describe("connection state recovery across a SIGTERM restart (2 nodes)", { skip: IS_REFERENCE && "atrium's cluster" }, () => {
+  let nodes;
+  let A;
+  let B;
+  const strays = [];
+  before(async () => {
+    nodes = await makeCluster(2, { extraArgs: ["--recovery-window", "60000", "--metrics"] });
+    [A, B] = nodes;
+    await startAll(nodes);
+    await waitMesh(nodes);
+  });
+  afterEach(async () => {
+    for (const s of strays.splice(0)) s.disconnect();
+    if (!A.server) await A.start();
+    await waitMesh(nodes);
+    await Promise.all(nodes.map((n) => n.closeClients()));
+  });
+  after(() => nodes && stopAll(nodes));
+
+  // The receiver on A, cut; meanwhile A publishes to its room (once A alone has), A is stopped
+  // with SIGTERM, and B publishes: { receiver, fromB, got, id, room }.
+  async function stoppedWhileAway() {
+    const room = unique();
+    const receiver = await A.connect();
+    strays.push(receiver); // A's Clients go with A
+    const fromA = await A.connect();
+    const fromB = await B.connect();
+    await join(receiver, room);
+    const got = record(receiver, "seq");
+    await publish(fromA, room, ["a0"]);
+    await got.count(1);
+    const id = receiver.id;
+    const kept = await sessionsNow(A);
+    await cut(receiver);
+    await sessionsKept(A, kept + 1, "A keeps the session");
+    await publish(fromA, room, ["a1"]);
+    await publish(fromA, room, ["a2-local"], true);
+    const adopted = await sessionsNow(B);
+    const output = await terminate(A);
+    assert.match(output, /recovery sessions handed to a peer/, output);
+    // A's every client left as it stopped (its own connections too): B adopts their sessions.
+    await scrapeUntil(B.url, (m) => m.get(SESSIONS) > adopted, "B adopted A's sessions");
+    await publish(fromB, room, ["b1"]);
+    return { receiver, fromB, got, id, room };
+  }
+
+  async function recovered({ receiver, fromB, got, id, room }, node) {
+    await reconnectTo(receiver, node, `the reconnect to ${node.name}`);
+    assert.equal(receiver.recovered, true);
+    assert.equal(receiver.id, id);
+    await publish(fromB, room, ["b2"]);
+    await got.exactly(5);
+    const { a, b, text } = byOrigin(got);
+    assert.deepEqual(a, ["a0", "a1", "a2-local"], text);
+    assert.deepEqual(b, ["b1", "b2"], text);
+  }
+
+  it("its clients recover on the other node", async () => {
+    const away = await stoppedWhileAway();
+    await recovered(away, B);
+  });
+
+  it("its clients recover on it once it is back", async () => {
+    const away = await stoppedWhileAway();
+    await A.start();
+    await waitMesh(nodes);
+    await recovered(away, A);
   });
 });

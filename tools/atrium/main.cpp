@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
   server_opts.cluster = opts->cluster;
   server_opts.recovery.window = std::chrono::milliseconds{opts->recovery_window_ms};
   server_opts.recovery.max_buffer_bytes = opts->recovery_buffer_bytes;
+  server_opts.recovery.cluster_timeout =
+    std::chrono::milliseconds{opts->recovery_cluster_timeout_ms};
   server_opts.recovery.skip_middlewares = opts->recovery_skip_middlewares;
   std::unique_ptr<atrium::server> server;
   try {
@@ -333,6 +335,12 @@ int main(int argc, char** argv) {
               "atrium: drain timeout (" + std::to_string(opts->drain_timeout_ms)
                 + " ms): abandoning the clients and " + std::to_string(outbound_pending(*back))
                 + " webhooks left");
+  // Connection state recovery: the sessions of the clients just closed go to a peer, which
+  // recovers them wherever they come back (here too, once restarted).
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  if (auto handed = io.hand_off_sessions(std::max(left, std::chrono::milliseconds{1000})))
+    log::info("recovery sessions handed off", {{"sessions", handed}},
+              "atrium: " + std::to_string(handed) + " recovery sessions handed to a peer");
   if (api_listener)
     api_listener->stop();
   http.stop();

@@ -341,6 +341,11 @@ std::vector<option_spec> make_table() {
      number<std::size_t>([](options& o) -> auto& { return o.recovery_buffer_bytes; }, 1024),
      "what the replay buffer of one namespace may hold (default {default});\n"
      "a client whose last event is older than what it keeps starts afresh"},
+    {"--recovery-cluster-timeout", "", "MS",
+     number<unsigned>([](options& o) -> auto& { return o.recovery_cluster_timeout_ms; }, 1),
+     "in a cluster, how long a node waits for the others when a client comes\n"
+     "back with a session kept elsewhere, before it gives it a fresh one\n"
+     "(default {default})"},
     {"--recovery-middlewares", "", "M",
      spec::choice{[](options& o, std::string_view word) {
                     if (word != "skip" && word != "run")

@@ -43,6 +43,7 @@ struct options {
   /// Connection state recovery (--recovery-*): off while the window is 0.
   unsigned recovery_window_ms = 0;
   std::size_t recovery_buffer_bytes = 64u << 20;
+  unsigned recovery_cluster_timeout_ms = 2000;
   bool recovery_skip_middlewares = true;
   log::level log_level = log::level::info;
   log::format log_format = log::format::text;
