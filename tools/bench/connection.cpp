@@ -144,7 +144,19 @@ void connection::handle_frame(std::string_view frame) {
       if (state_ == state::awaiting_connect) {
         if (packet.front() == '0') {
           state_ = state::open;
-          return handler_.on_open(*this);
+          handler_.on_connect_reply(*this, packet.substr(1));
+          handler_.on_open(*this);
+          auto early = std::move(early_);
+          early_ = {};
+          for (auto& event : early)
+            handler_.on_packet(*this, event);
+          return;
+        }
+        // Socket.IO's own server sends what a recovered socket missed before its CONNECT; the
+        // official client keeps such events until it is connected, and so does this one.
+        if (packet.front() == '2') {
+          early_.emplace_back(packet);
+          return;
         }
         if (packet.front() == '4')
           return fail("namespace connection refused: " + std::string{packet.substr(1)});
@@ -157,7 +169,7 @@ void connection::handle_frame(std::string_view frame) {
     case '0':
       if (state_ == state::awaiting_open) {
         state_ = state::awaiting_connect;
-        send("40");
+        send("40" + connect_auth_);
       }
       return;
     case '1':

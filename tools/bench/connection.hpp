@@ -39,6 +39,9 @@ public:
   public:
     /// The namespace is connected (the server answered `40`).
     virtual void on_open(connection& c) = 0;
+    /// Just before on_open: the CONNECT reply's payload, e.g. `{"sid":"...","pid":"..."}`
+    /// (the pid with connection state recovery); valid only during the call.
+    virtual void on_connect_reply(connection&, std::string_view) {}
     /// A Socket.IO EVENT or ACK packet, e.g. `2["m",{...}]`; valid only during the call.
     virtual void on_packet(connection& c, std::string_view packet) = 0;
     /// The connection is gone (not called after abort()).
@@ -56,6 +59,9 @@ public:
   /// Connects; with a source, from that local address (its port chosen at connect time, so
   /// each source address offers its whole ephemeral port range to every server port).
   void start(const boost::asio::ip::address* source = nullptr);
+  /// The auth object (JSON) the CONNECT carries, e.g. a recovery's `{"pid":..,"offset":..}`;
+  /// call it before start().
+  void set_connect_auth(std::string json) { connect_auth_ = std::move(json); }
   /// Queues one Engine.IO packet (e.g. `42[...]`) as a text frame.
   void send(std::string packet);
   /// Closes the socket at once; pending operations complete with an error and report nothing.
@@ -97,6 +103,8 @@ private:
   std::vector<std::string> outbox_;
   std::size_t outbox_head_ = 0;
   std::string in_flight_;
+  std::string connect_auth_;
+  std::vector<std::string> early_; // events that came before the CONNECT reply
 };
 
 } // namespace atrium::bench

@@ -14,6 +14,8 @@ void connection_ramp::start_more() {
     auto i = started_++;
     connections_[i] = std::make_unique<connection>(io_, targets_[target_of(i)], handler_,
                                                    plan_.first_id + i, plan_.footprint);
+    if (auth_)
+      connections_[i]->set_connect_auth(auth_(i));
     connections_[i]->start(sources_.empty() ? nullptr : &sources_[i % sources_.size()]);
   }
 }

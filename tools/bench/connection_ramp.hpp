@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ public:
                   const std::vector<boost::asio::ip::address>& sources,
                   connection::handler& handler, plan p);
 
+  /// The CONNECT's auth object of connection `index` (connection::set_connect_auth), for the
+  /// connections started from now on.
+  void set_auth(std::function<std::string(std::size_t index)> auth) { auth_ = std::move(auth); }
   /// Starts connections until max_in_flight are unsettled or every one has started.
   void start_more();
   /// The workload has done with connecting one connection (call once per connection): the
@@ -64,6 +68,7 @@ private:
   const std::vector<boost::asio::ip::address>& sources_;
   connection::handler& handler_;
   plan plan_;
+  std::function<std::string(std::size_t)> auth_;
   std::vector<std::unique_ptr<connection>> connections_;
   std::size_t started_ = 0;
   std::size_t settled_ = 0;

@@ -1,6 +1,6 @@
 // atrium-bench: a load generator for servers of the rooms app (atrium, or the Node reference).
 // See options.cpp for the command line, and each workload's file for what it measures:
-// fanout.cpp, rooms.cpp, churn.cpp, idle.cpp, soak.cpp.
+// fanout.cpp, rooms.cpp, churn.cpp, idle.cpp, soak.cpp, recovery.cpp.
 
 #include <cstdio>
 #include <variant>
@@ -10,6 +10,7 @@
 #include "tools/bench/idle.hpp"
 #include "tools/bench/options.hpp"
 #include "tools/bench/proc_stats.hpp"
+#include "tools/bench/recovery.hpp"
 #include "tools/bench/report.hpp"
 #include "tools/bench/rooms.hpp"
 #include "tools/bench/soak.hpp"
@@ -66,6 +67,11 @@ int run(const idle_options& opts) {
 int run(const soak_options& opts) {
   warn_if_few_open_files(static_cast<unsigned long>(opts.clients) + opts.publishers);
   return tell(opts, *run_soak(opts), print_soak_block, soak_json);
+}
+
+int run(const recovery_options& opts) {
+  warn_if_few_open_files(2ul * opts.clients + 1ul);
+  return tell(opts, *run_recovery(opts), print_recovery_block, recovery_json);
 }
 
 int run(const std::monostate&) {

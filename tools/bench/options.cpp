@@ -252,6 +252,22 @@ bool take(soak_options& o, const flag_value& f) {
   return take_common(o, f);
 }
 
+bool take(recovery_options& o, const flag_value& f) {
+  if (f.flag == "--clients")
+    return f.count(1, o.clients);
+  if (f.flag == "--messages")
+    return f.count(1, o.messages);
+  if (f.flag == "--payload")
+    return f.bytes(o.payload);
+  if (f.flag == "--room") {
+    if (f.value.empty())
+      return f.bad("expected a room name");
+    o.room = f.value;
+    return true;
+  }
+  return take_common(o, f);
+}
+
 bool given(const std::vector<std::string>& flags, const char* flag) {
   return std::find(flags.begin(), flags.end(), flag) != flags.end();
 }
@@ -294,6 +310,10 @@ std::string check(const soak_options& o, const std::vector<std::string>&) {
   if (o.union_size > o.rooms)
     return "--union " + std::to_string(o.union_size) + " exceeds --rooms "
            + std::to_string(o.rooms);
+  return {};
+}
+
+std::string check(const recovery_options&, const std::vector<std::string>&) {
   return {};
 }
 
@@ -374,6 +394,13 @@ const char* usage() {
          "  and its publisher's order. Prints the servers' RSS every --sample-every seconds,\n"
          "  then the curve (growth from the first quarter to the last); only losses,\n"
          "  duplicates, deliveries out of order, strays and acks fail it.\n"
+         "recovery [--clients 1000] [--messages 1000] [--payload 100] [--room recovery]\n"
+         "  connection state recovery (the server must have it on): the clients join one\n"
+         "  room and get an event, their connections are cut, a publisher sends --messages\n"
+         "  to the room, then every client comes back at once with its session id and\n"
+         "  offset; each must get its former id and every message, in order, once. Tells\n"
+         "  the first --server-pid's memory kept per gone client and per buffered message,\n"
+         "  the servers' CPU per buffered message, and the replay's time and CPU.\n"
          "\n"
          "--json-file is another name of --json.\n"
          "\n"
@@ -400,8 +427,11 @@ parsed_command parse_command_line(int argc, char** argv) {
     parse_workload<idle_options>(argc, argv, cmd);
   else if (workload == "soak")
     parse_workload<soak_options>(argc, argv, cmd);
+  else if (workload == "recovery")
+    parse_workload<recovery_options>(argc, argv, cmd);
   else
-    cmd.error = "unknown workload '" + workload + "' (known: fanout, rooms, churn, idle, soak)";
+    cmd.error = "unknown workload '" + workload
+                + "' (known: fanout, rooms, churn, idle, soak, recovery)";
   return cmd;
 }
 

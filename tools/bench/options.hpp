@@ -80,10 +80,17 @@ struct idle_options : common_options {
   double hold = 5;                      // seconds to keep them all open once connected
 };
 
+struct recovery_options : common_options {
+  std::uint32_t clients = 1000;         // each cut, then back with its session id and offset
+  std::uint32_t messages = 1000;        // sent to their room while they are away
+  std::uint32_t payload = 100;
+  std::string room = "recovery";
+};
+
 /// What the command line asked for, or why it cannot be run.
 struct parsed_command {
   std::variant<std::monostate, fanout_options, rooms_options, churn_options, idle_options,
-               soak_options>
+               soak_options, recovery_options>
     workload;
   bool help = false;
   std::string error;

@@ -6,9 +6,12 @@
 //
 //   node tools/node-server/rooms-server.js [--host 127.0.0.1] [--port 0] [--namespace /chat ...]
 //                                          [--redis redis://127.0.0.1:6379]
+//                                          [--recovery-window MS]
 //
 // With --redis, several of these processes form one cluster through @socket.io/redis-adapter
 // (the usual way to scale socket.io out): the baseline of Atrium's cluster benchmark.
+// --recovery-window turns on socket.io's connectionStateRecovery (maxDisconnectionDuration MS,
+// skipMiddlewares), as atrium's flag of the same name: the baseline of the recovery benchmark.
 //
 // Prints "rooms-server listening on http://HOST:PORT" once bound; exits 0 on SIGTERM/SIGINT.
 
@@ -16,7 +19,7 @@ import { createServer } from "node:http";
 import { Server } from "socket.io";
 
 function parseArgs(argv) {
-  const opts = { host: "127.0.0.1", port: 0, namespaces: ["/"], redis: null };
+  const opts = { host: "127.0.0.1", port: 0, namespaces: ["/"], redis: null, recoveryWindow: 0 };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s, 2);
     const takeValue = () => {
@@ -34,6 +37,13 @@ function parseArgs(argv) {
         break;
       }
       case "--redis": opts.redis = takeValue(); break;
+      case "--recovery-window": {
+        opts.recoveryWindow = Number(takeValue());
+        if (!Number.isInteger(opts.recoveryWindow) || opts.recoveryWindow < 0) {
+          throw new Error("invalid --recovery-window");
+        }
+        break;
+      }
       case "--conformance":
         throw new Error("--conformance is not supported by the reference server");
       default:
@@ -184,7 +194,9 @@ async function main() {
   }
 
   const httpServer = createServer();
-  const io = new Server(httpServer);
+  const io = new Server(httpServer, opts.recoveryWindow > 0
+    ? { connectionStateRecovery: { maxDisconnectionDuration: opts.recoveryWindow, skipMiddlewares: true } }
+    : {});
   if (opts.redis) io.adapter(await redisAdapter(opts.redis));
   for (const name of opts.namespaces) setupNamespace(io.of(name));
 
