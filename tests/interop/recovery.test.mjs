@@ -13,6 +13,7 @@ import { emitWithAck, once, record, unique } from "./lib/client.mjs";
 import { broadcast, join } from "./lib/app.mjs";
 import { useServer } from "./lib/fixture.mjs";
 import { scrapeUntil } from "./lib/metrics.mjs";
+import { api, apiUrl, fileWith, jwt, now } from "./lib/backend.mjs";
 import { IS_REFERENCE } from "./lib/server.mjs";
 
 const skip = IS_REFERENCE ? "the reference server runs without recovery" : false;
@@ -237,6 +238,41 @@ describe("connection state recovery: a socket's own emits", { skip }, () => {
     assert.equal(typeof back.items[0][1], "string");
     // The ack's arguments are the event's, and no offset is added to them.
     assert.equal(await emitWithAck(s, "message-with-ack", "x"), "x");
+  });
+});
+
+describe("connection state recovery: the socket's data", { skip }, () => {
+  const SECRET = "the secret of the recovery tests, long enough";
+  const API_KEY = "api-key-of-the-recovery-tests";
+  const ctx = useServer({
+    trusted: false,
+    extraArgs: ["--recovery-window", "60000", "--metrics",
+                "--auth-jwt-secret-file", fileWith(SECRET + "\n"),
+                "--api-port", "0", "--api-key-file", fileWith(API_KEY)],
+  });
+
+  it("comes back with the socket, though the middlewares that gave it are skipped", async () => {
+    const sub = unique();
+    const token = jwt("HS256", SECRET, { sub, exp: now() + 600, data: { plan: "pro" } });
+    const s = await ctx.clients.connect("websocket", { auth: { token } });
+    const sender = await ctx.clients.connect("websocket", {
+      auth: { token: jwt("HS256", SECRET, { sub: unique(), exp: now() + 600 }) },
+    });
+    const got = record(s, "private message");
+    // An offset to come back with: a private message from another socket.
+    sender.emit("private message", s.id, "hello");
+    await got.count(1);
+    const id = s.id;
+    const kept = await sessionsNow(ctx.server);
+    await cut(s);
+    await sessionsKept(ctx.server, kept + 1, "the session kept");
+    s.connect();
+    await once(s, "connect", 5000, "the reconnect");
+    assert.equal(s.recovered, true);
+    assert.equal(s.id, id);
+    // The token's user and data, which only the (skipped) token check sets, are the socket's.
+    const listing = await api(apiUrl(ctx.server), "GET", `/v1/sockets?room=user:${sub}`, { key: API_KEY });
+    assert.deepEqual(listing.body.sockets.map((x) => [x.id, x.user, x.data]), [[id, sub, { plan: "pro" }]]);
   });
 });
 
