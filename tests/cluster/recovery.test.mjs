@@ -45,6 +45,25 @@ async function publish(sender, room, values, local) {
   for (const v of values) await broadcast(sender, { to: [room], event: "seq", args: [v], local });
 }
 
+/**
+ * A receiver of `node` in a fresh room that got "a0" from a sender there, then cut; resolves
+ * once `node` keeps its session: { room, receiver, fromA, got, id }.
+ */
+async function cutAfterOne(node) {
+  const room = unique();
+  const receiver = await node.connect();
+  const fromA = await node.connect();
+  await join(receiver, room);
+  const got = record(receiver, "seq");
+  await publish(fromA, room, ["a0"]);
+  await got.count(1);
+  const id = receiver.id;
+  const kept = await sessionsNow(node);
+  await cut(receiver);
+  await sessionsKept(node, kept + 1, `${node.name} keeps the session`);
+  return { room, receiver, fromA, got, id };
+}
+
 /** The values of `got` by origin (their first letter), and the whole list for messages. */
 function byOrigin(got) {
   const values = got.items.map(([v]) => v);
@@ -137,17 +156,7 @@ describe("connection state recovery in a cluster (2 nodes)", { skip: IS_REFERENC
   });
 
   it("a node that does not answer gives a fresh session within the cluster timeout", async (t) => {
-    const room = unique();
-    const receiver = await A.connect();
-    const fromA = await A.connect();
-    await join(receiver, room);
-    const got = record(receiver, "seq");
-    await publish(fromA, room, ["a0"]);
-    await got.count(1);
-    const id = receiver.id;
-    const kept = await sessionsNow(A);
-    await cut(receiver);
-    await sessionsKept(A, kept + 1, "A keeps the session");
+    const { receiver, id } = await cutAfterOne(A);
     const before = (await scrape(B.url)).samples.get(UNREACHABLE);
     await A.freeze();
     try {
@@ -203,19 +212,9 @@ describe("connection state recovery across a SIGTERM restart (2 nodes)", { skip:
   // The receiver on A, cut; meanwhile A publishes to its room (once A alone has), A is stopped
   // with SIGTERM, and B publishes: { receiver, fromB, got, id, room }.
   async function stoppedWhileAway() {
-    const room = unique();
-    const receiver = await A.connect();
-    strays.push(receiver); // A's Clients go with A
-    const fromA = await A.connect();
     const fromB = await B.connect();
-    await join(receiver, room);
-    const got = record(receiver, "seq");
-    await publish(fromA, room, ["a0"]);
-    await got.count(1);
-    const id = receiver.id;
-    const kept = await sessionsNow(A);
-    await cut(receiver);
-    await sessionsKept(A, kept + 1, "A keeps the session");
+    const { room, receiver, fromA, got, id } = await cutAfterOne(A);
+    strays.push(receiver); // A's Clients go with A
     await publish(fromA, room, ["a1"]);
     await publish(fromA, room, ["a2-local"], true);
     const adopted = await sessionsNow(B);
