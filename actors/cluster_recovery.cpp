@@ -9,6 +9,8 @@
 // before. Whatever is sent after that reaches the socket live.
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 #include <caf/all.hpp>
 
@@ -209,16 +211,16 @@ void supervisor_state::hand_off(std::chrono::milliseconds timeout,
     return;
   }
   auto handed = std::make_shared<exported_states>(std::move(states));
-  // To the first peer that takes them.
-  auto try_from = std::make_shared<std::function<void(std::vector<caf::actor>, std::size_t)>>();
-  *try_from = [this, timeout, rp, handed, sessions, try_from](std::vector<caf::actor> peers,
-                                                                std::size_t i) mutable {
+  // To the first peer that takes them. The attempt in flight holds the function (no cycle).
+  using attempt = std::function<void(std::vector<caf::actor>, std::size_t)>;
+  auto try_from = std::make_shared<attempt>();
+  *try_from = [this, timeout, rp, handed, sessions, next = std::weak_ptr<attempt>{try_from}](
+                std::vector<caf::actor> peers, std::size_t i) mutable {
     if (i >= peers.size()) {
       log::warn("recovery hand-off failed", {{"namespace", core->name}, {"sessions", sessions}},
                 "atrium: no peer took the " + std::to_string(sessions)
                   + " recovery sessions of " + core->name);
       rp.deliver(std::uint64_t{0});
-      *try_from = nullptr; // the cycle through itself
       return;
     }
     auto peer = peers[i];
@@ -226,21 +228,19 @@ void supervisor_state::hand_off(std::chrono::milliseconds timeout,
       ->request(peer, timeout, ask_atom::value, core->name,
                 caf::make_message(adopt_atom::value, *handed))
       .then(
-        [this, rp, sessions, try_from](std::uint64_t) mutable {
+        [this, rp, sessions](std::uint64_t) mutable {
           recovery.emplace(core->recovery);
           adopted.clear();
           count_recovery();
           rp.deliver(sessions);
-          *try_from = nullptr;
         },
-        [try_from, peers, i](caf::error&) mutable { (*try_from)(std::move(peers), i + 1); });
+        [again = next.lock(), peers, i](caf::error&) mutable {
+          (*again)(std::move(peers), i + 1);
+        });
   };
   self->request(core->cluster, timeout, members_atom::value)
     .then([try_from](std::vector<caf::actor>& peers) { (*try_from)(std::move(peers), 0); },
-          [rp, try_from](caf::error&) mutable {
-            rp.deliver(std::uint64_t{0});
-            *try_from = nullptr;
-          });
+          [rp](caf::error&) mutable { rp.deliver(std::uint64_t{0}); });
 }
 
 } // namespace atrium
