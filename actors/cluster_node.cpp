@@ -211,8 +211,8 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
     // Connection state recovery (cluster_recovery.cpp): answered once every peer node has
     // answered a barrier of its own, and so has sent this actor everything it had sent before
     // (one sender, one receiver: in order); this actor passed all that on to its supervisors
-    // before it answers. False when a peer did not answer in time.
-    [=](barrier_atom) -> caf::result<bool> {
+    // before it answers. False when a peer did not answer within `timeout_ms`.
+    [=](barrier_atom, std::uint64_t timeout_ms) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
       auto& peers = self->state.peers;
       if (peers.empty()) {
@@ -222,7 +222,8 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_opt
       auto left = std::make_shared<std::size_t>(peers.size());
       auto all_answered = std::make_shared<bool>(true);
       for (auto& entry : peers)
-        self->request(entry.second.actor, connect_timeout, peer_barrier_atom::value)
+        self->request(entry.second.actor, std::chrono::milliseconds{timeout_ms},
+                      peer_barrier_atom::value)
           .then(
             [=](bool) mutable {
               if (--*left == 0)

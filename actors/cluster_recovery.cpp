@@ -76,7 +76,9 @@ bool supervisor_state::kept_elsewhere(const std::string& pid) const {
 void supervisor_state::after_barrier(std::function<void(bool)> then) {
   if (!core->cluster)
     return then(true);
-  self->request(core->cluster, core->recovery.cluster_timeout, barrier_atom::value)
+  auto timeout = core->recovery.cluster_timeout;
+  self->request(core->cluster, timeout, barrier_atom::value,
+                static_cast<std::uint64_t>(timeout.count()))
     .then([then](bool ok) { then(ok); }, [then](caf::error&) { then(false); });
 }
 

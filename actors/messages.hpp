@@ -105,7 +105,8 @@ typename Inspector::result_type inspect(Inspector& f, wire_packet& x) {
 /// A node's answer to the node a client came back to with a session id: the session, what it
 /// missed here, and per origin the last cluster-wide offset seen here (recovery_store).
 struct recovery_claim {
-  std::uint8_t outcome = 1; // a recovery_store::outcome; found when it is `recovered`
+  /// A recovery_store::outcome; found when it is `recovered`.
+  std::uint8_t outcome = static_cast<std::uint8_t>(recovery_store::outcome::unknown_session);
   std::string sid;
   std::vector<std::string> rooms;
   std::string data; // empty: none

@@ -172,24 +172,6 @@ describe("connection state recovery in a cluster (2 nodes)", { skip: IS_REFERENC
   });
 });
 
-/** SIGTERM to `node` without closing its clients; resolves with its output once it exited 0. */
-async function terminate(node) {
-  const { child, exited } = node.server;
-  child.kill("SIGTERM");
-  let timer;
-  const result = await Promise.race([exited, new Promise((res) => {
-    timer = setTimeout(() => res(null), 15_000);
-  })]);
-  clearTimeout(timer);
-  assert.ok(result, `node ${node.name} did not exit within 15 s of SIGTERM`);
-  const output = node.output();
-  assert.equal(child.exitCode, 0, output);
-  node.server = null;
-  node.clients = null;
-  node.control = null;
-  return output;
-}
-
 describe("connection state recovery across a SIGTERM restart (2 nodes)", { skip: IS_REFERENCE && "atrium's cluster" }, () => {
   let nodes;
   let A;
@@ -218,7 +200,7 @@ describe("connection state recovery across a SIGTERM restart (2 nodes)", { skip:
     await publish(fromA, room, ["a1"]);
     await publish(fromA, room, ["a2-local"], true);
     const adopted = await sessionsNow(B);
-    const output = await terminate(A);
+    const output = await A.terminate();
     assert.match(output, /recovery sessions handed to a peer/, output);
     // A's every client left as it stopped (its own connections too): B adopts their sessions.
     await scrapeUntil(B.url, (m) => m.get(SESSIONS) > adopted, "B adopted A's sessions");

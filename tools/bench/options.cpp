@@ -132,6 +132,12 @@ struct flag_value {
   bool whole(std::uint64_t& out) const {
     return parse_u64(value, out) || bad("expected a whole number");
   }
+  bool name(std::string& out) const {
+    if (value.empty())
+      return bad("expected a room name");
+    out = value;
+    return true;
+  }
 };
 
 bool take_common(common_options& o, const flag_value& f) {
@@ -174,12 +180,8 @@ bool take(fanout_options& o, const flag_value& f) {
     return f.count(1, o.window);
   if (f.flag == "--rate")
     return f.positive(o.rate, "expected a positive number of messages per second");
-  if (f.flag == "--room") {
-    if (f.value.empty())
-      return f.bad("expected a room name");
-    o.room = f.value;
-    return true;
-  }
+  if (f.flag == "--room")
+    return f.name(o.room);
   return take_common(o, f);
 }
 
@@ -259,12 +261,8 @@ bool take(recovery_options& o, const flag_value& f) {
     return f.count(1, o.messages);
   if (f.flag == "--payload")
     return f.bytes(o.payload);
-  if (f.flag == "--room") {
-    if (f.value.empty())
-      return f.bad("expected a room name");
-    o.room = f.value;
-    return true;
-  }
+  if (f.flag == "--room")
+    return f.name(o.room);
   return take_common(o, f);
 }
 

@@ -69,7 +69,6 @@ private:
     std::string offset; // of the last event it got before the cut
     std::uint64_t next = 1; // after the reconnect: the next message owed
     bool warm = false;
-    bool back = false;      // reconnected, recovered or not
     bool recovered = false; // with its former id
     bool done = false;      // has every message, or will get none (fresh, or lost)
   };
@@ -113,7 +112,6 @@ private:
     auto sid = string_field(reply, "sid");
     if (returning_ && returning_->owns(c)) {
       auto& cl = clients_[returning_->index_of(c)];
-      cl.back = true;
       if (sid && *sid == cl.sid) {
         cl.recovered = true;
         ++result_->recovered;

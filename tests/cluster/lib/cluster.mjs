@@ -127,23 +127,43 @@ export class ClusterNode {
 
   output() { return this.server ? this.server.output() : "(not running)"; }
 
+  /** Sends `signal` and waits, at most `ms`, for the process to exit; then it is not running. */
+  async #exitOn(signal, ms) {
+    const { child, exited } = this.server;
+    child.kill(signal);
+    let timer;
+    const result = await Promise.race([exited, new Promise((res) => {
+      timer = setTimeout(() => res(null), ms);
+    })]);
+    clearTimeout(timer);
+    assert.ok(result, `node ${this.name} (pid ${child.pid}) did not exit within ${ms} ms of ${signal}`);
+    this.server = null;
+    this.control = null;
+    this.frozen = false;
+    return result;
+  }
+
   /** SIGKILL, and waits (bounded) for the process to be gone. */
   async kill() {
     if (!this.server) return;
-    const { child, exited } = this.server;
-    child.kill("SIGKILL");
-    let timer;
-    const result = await Promise.race([exited, new Promise((res) => {
-      timer = setTimeout(() => res(null), 5_000);
-    })]);
-    clearTimeout(timer);
-    assert.ok(result, `node ${this.name} (pid ${child.pid}) did not exit within 5 s of SIGKILL`);
+    const clients = this.clients;
+    await this.#exitOn("SIGKILL", 5_000);
     // Its clients (reconnection off) only saw the connection vanish; release them here.
-    if (this.clients) await this.clients.closeAll();
-    this.server = null;
+    if (clients) await clients.closeAll();
     this.clients = null;
-    this.control = null;
-    this.frozen = false;
+  }
+
+  /**
+   * SIGTERM without closing the clients first (they see the drain close them, as in a rolling
+   * restart); resolves with the node's output once it exited 0. Its clients are the test's now.
+   */
+  async terminate() {
+    assert.ok(this.server, `node ${this.name} is not running`);
+    const output = this.server.output;
+    const { code } = await this.#exitOn("SIGTERM", 15_000);
+    assert.equal(code, 0, output());
+    this.clients = null;
+    return output();
   }
 
   /**
