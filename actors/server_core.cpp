@@ -168,13 +168,18 @@ std::size_t server_core::hand_off_sessions(std::chrono::milliseconds timeout) {
   }
   std::size_t handed = 0;
   caf::scoped_actor self{*system_};
-  // The supervisor gives up on each peer after `timeout`; this waits a little longer for it.
-  auto patience = timeout * 2 + std::chrono::milliseconds{500};
-  for (auto& supervisor : supervisors)
+  // One budget for all namespaces: a frozen peer must not hold a stopping node past it.
+  using std::chrono::steady_clock;
+  auto deadline = steady_clock::now() + timeout;
+  for (auto& supervisor : supervisors) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline
+                                                                      - steady_clock::now());
+    if (left.count() <= 0)
+      break;
     self
-      ->request(supervisor, patience, hand_off_atom::value,
-                static_cast<std::uint64_t>(timeout.count()))
+      ->request(supervisor, left, hand_off_atom::value, static_cast<std::uint64_t>(left.count()))
       .receive([&](std::uint64_t n) { handed += n; }, [](caf::error&) {});
+  }
   return handed;
 }
 

@@ -64,8 +64,8 @@ public:
 
   /// Connection state recovery in a cluster: hands the sessions this node keeps (and the
   /// packets they may have missed) to a peer node, which answers for them once this node is
-  /// gone. Call it when stopping, once the clients are closed. Returns how many sessions went;
-  /// waits at most about `timeout` per namespace. Like peers(), not from inside a handler.
+  /// gone. Call it when stopping, once the clients are closed. Returns how many sessions went
+  /// within `timeout` (for every namespace together). Like peers(), not from inside a handler.
   std::size_t hand_off_sessions(std::chrono::milliseconds timeout);
 
   /// Ends every namespace's actors. Call it after the transport has stopped.

@@ -336,9 +336,11 @@ int main(int argc, char** argv) {
                 + " ms): abandoning the clients and " + std::to_string(outbound_pending(*back))
                 + " webhooks left");
   // Connection state recovery: the sessions of the clients just closed go to a peer, which
-  // recovers them wherever they come back (here too, once restarted).
+  // recovers them wherever they come back (here too, once restarted). Within what is left of
+  // the drain, so that a frozen peer cannot hold the exit past --drain-timeout (by more than
+  // the moment a hand-off needs when the drain used it all).
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-  if (auto handed = io.hand_off_sessions(std::max(left, std::chrono::milliseconds{1000})))
+  if (auto handed = io.hand_off_sessions(std::max(left, std::chrono::milliseconds{200})))
     log::info("recovery sessions handed off", {{"sessions", handed}},
               "atrium: " + std::to_string(handed) + " recovery sessions handed to a peer");
   if (api_listener)
